@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cfsync",
+    products: [
+        .executable(name: "cfsync", targets: ["cfsync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // libnftables, linked dynamically: headers only, no logic.
+        .systemLibrary(
+            name: "CNftables",
+            pkgConfig: "libnftables",
+            providers: [.apt(["libnftables-dev"])]
+        ),
+        // The only Swift code that calls libnftables.
+        .target(name: "Nftables", dependencies: ["CNftables"]),
+        // Pure logic: prefixes, guards, planning, rendering. No I/O.
+        .target(name: "CFSyncCore"),
+        // Effects: fetching, state on disk, backends, the end-to-end runs.
+        .target(
+            name: "CFSync",
+            dependencies: [
+                "CFSyncCore", "Nftables",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        // Argument parsing and output only.
+        .executableTarget(
+            name: "cfsync",
+            dependencies: ["CFSync", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .target(name: "CFSyncTestSupport", dependencies: ["CFSyncCore"], path: "Tests/CFSyncTestSupport"),
+        .testTarget(name: "CFSyncCoreTests", dependencies: ["CFSyncCore", "CFSyncTestSupport"]),
+        .testTarget(name: "CFSyncTests", dependencies: ["CFSync", "CFSyncTestSupport"]),
+        // Real netfilter. Runs only inside the network namespaces scripts/test creates.
+        .testTarget(name: "NetfilterTests", dependencies: ["CFSyncCore", "CFSyncTestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

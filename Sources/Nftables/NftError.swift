@@ -1,0 +1,56 @@
+/// A failed libnftables command, with nft's own error text.
+public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What went wrong, as far as the caller needs to branch on it.
+    public enum Kind: Sendable, Equatable {
+        /// An object named by the command does not exist (ENOENT).
+        case notFound
+        /// An object to create exists already (EEXIST), or an interval overlaps.
+        case exists
+        /// Not allowed: cfsync needs CAP_NET_ADMIN (EPERM).
+        case permission
+        /// The script did not parse.
+        case syntax
+        /// libnftables itself is not usable.
+        case unavailable
+        /// Anything else the kernel refused.
+        case other
+    }
+
+    public var kind: Kind
+    /// nft's message, trimmed to its error lines.
+    public var message: String
+
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    /// Classifies the error buffer of a failed command.
+    init(libnftablesMessage text: String) {
+        let lines = text.split(separator: "\n").filter { $0.contains("Error:") }
+        let message = lines.isEmpty ? text.trimmingTrailingNewlines : lines.joined(separator: "; ")
+        let kind: Kind
+        if message.contains("No such file or directory") {
+            kind = .notFound
+        } else if message.contains("File exists") || message.contains("interval overlaps") {
+            kind = .exists
+        } else if message.contains("Operation not permitted") {
+            kind = .permission
+        } else if message.contains("syntax error") {
+            kind = .syntax
+        } else {
+            kind = .other
+        }
+        self.init(kind: kind, message: message)
+    }
+
+    public var description: String { "nftables: \(message)" }
+}
+
+extension String {
+    fileprivate var trimmingTrailingNewlines: String {
+        var s = Substring(self)
+        while s.last == "\n" { s = s.dropLast() }
+        return String(s)
+    }
+}

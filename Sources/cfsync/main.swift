@@ -1,0 +1,2 @@
+import CFSync
+print("cfsync")

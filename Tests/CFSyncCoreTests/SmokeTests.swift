@@ -1,0 +1,3 @@
+import XCTest
+@testable import CFSyncCore
+final class SmokeTests: XCTestCase { func testVersion() { XCTAssertFalse(CFSyncCoreVersion.string.isEmpty) } }

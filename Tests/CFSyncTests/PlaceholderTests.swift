@@ -1,0 +1,3 @@
+import XCTest
+@testable import CFSync
+final class PlaceholderTests: XCTestCase { func testLinks() {} }
