@@ -2,7 +2,7 @@
 /// prefixes, merges sibling halves repeatedly). O(n log n).
 ///
 /// Firewall sets must not hold overlapping intervals, and a minimal list keeps diffs small.
-public func aggregate<P: IPPrefix, S: Sequence<P>>(_ prefixes: S) -> [P] {
+public func aggregate<P: IPPrefix>(_ prefixes: some Sequence<P>) -> [P] {
     aggregateArray(Array(prefixes))
 }
 
