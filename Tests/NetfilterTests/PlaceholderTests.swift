@@ -1,2 +1,0 @@
-import XCTest
-final class NetfilterPlaceholderTests: XCTestCase { func testLinks() {} }
