@@ -1,0 +1,55 @@
+/// One nftables transaction as a plain value: an ordered list of operations.
+/// `description` is exactly the script libnftables runs, so the dry run is its text.
+public struct NftTransaction: Equatable, Sendable, CustomStringConvertible {
+    public enum Operation: Equatable, Sendable {
+        case addTable
+        case deleteTable
+        case addSet(Family)
+        case addChain
+        case addRule(String)
+        case flushSet(Family)
+        case addElements(Family, [String])
+        case deleteElements(Family, [String])
+
+        var script: String {
+            let table = "\(NftLayout.family) \(NftLayout.table)"
+            switch self {
+            case .addTable:
+                return "add table \(table)"
+            case .deleteTable:
+                return "delete table \(table)"
+            case .addSet(let family):
+                return "add set \(table) \(NftLayout.setName(family)) { type \(NftLayout.setType(family)); flags interval; }"
+            case .addChain:
+                return "add chain \(table) \(NftLayout.chain) { \(NftLayout.chainSpec) }"
+            case .addRule(let rule):
+                return "add rule \(table) \(NftLayout.chain) \(rule)"
+            case .flushSet(let family):
+                return "flush set \(table) \(NftLayout.setName(family))"
+            case .addElements(let family, let elements):
+                return "add element \(table) \(NftLayout.setName(family)) { \(elements.joined(separator: ", ")) }"
+            case .deleteElements(let family, let elements):
+                return "delete element \(table) \(NftLayout.setName(family)) { \(elements.joined(separator: ", ")) }"
+            }
+        }
+    }
+
+    public private(set) var operations: [Operation] = []
+
+    public init(_ operations: [Operation] = []) { self.operations = operations }
+
+    public mutating func append(_ op: Operation) {
+        switch op {
+        case .addElements(_, let e), .deleteElements(_, let e):
+            if e.isEmpty { return }
+        default: break
+        }
+        operations.append(op)
+    }
+
+    public var isEmpty: Bool { operations.isEmpty }
+
+    public var description: String {
+        operations.map { $0.script + "\n" }.joined()
+    }
+}

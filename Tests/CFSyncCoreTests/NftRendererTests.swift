@@ -1,0 +1,76 @@
+import CFSyncCore
+import CFSyncTestSupport
+import XCTest
+
+final class NftRendererTests: XCTestCase {
+    let both = Policy(mode: .lockdown, ports: [443, 80], families: [.ipv6, .ipv4])
+
+    func installed(_ lists: AddressLists) -> InstalledState {
+        InstalledState(structure: .matches, lists: lists)
+    }
+
+    func testFirstApplyCreatesEverythingInOneTransaction() {
+        let desired = AddressLists(ipv4: v4("104.16.0.0/12", "173.245.48.0/20"), ipv6: v6("2606:4700::/32"))
+        let plan = SyncPlan(policy: both, desired: desired, installed: .absent)
+        assertGolden(NftRenderer.transaction(for: plan).description, named: "create-lockdown.nft")
+    }
+
+    func testAllowModeHasNoDropRules() {
+        let policy = Policy(mode: .allow, ports: [443], families: [.ipv4])
+        let plan = SyncPlan(policy: policy, desired: AddressLists(ipv4: v4("104.16.0.0/12")), installed: .absent)
+        assertGolden(NftRenderer.transaction(for: plan).description, named: "create-allow-v4-443.nft")
+    }
+
+    /// The 2021 change: deletes come before adds, or nft 1.0.6 reports an overlap.
+    func testSplitPrefixIsDeleteThenAdd() {
+        let old = AddressLists(ipv4: v4("104.16.0.0/12", "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "141.101.64.0/18"), ipv6: v6("2606:4700::/32"))
+        var new = old
+        new.ipv4 = v4("103.21.244.0/22", "103.22.200.0/22", "104.16.0.0/13", "104.24.0.0/14", "141.101.64.0/18", "173.245.48.0/20")
+        let plan = SyncPlan(policy: both, desired: new, installed: installed(old))
+        XCTAssertEqual(plan.ipv4.add, v4("104.16.0.0/13", "104.24.0.0/14"))
+        XCTAssertEqual(plan.ipv4.remove, v4("104.16.0.0/12"))
+        XCTAssertEqual(NftRenderer.transaction(for: plan).description, """
+            delete element inet cfsync allow_v4 { 104.16.0.0/12 }
+            add element inet cfsync allow_v4 { 104.16.0.0/13, 104.24.0.0/14 }
+
+            """)
+    }
+
+    func testLargeChangeReplacesTheSetInTheSameTransaction() {
+        let old = AddressLists(ipv4: v4("104.16.0.0/12"), ipv6: v6("2606:4700::/32"))
+        let new = AddressLists(ipv4: v4("104.16.0.0/13", "104.24.0.0/14"), ipv6: v6("2606:4700::/32"))
+        let plan = SyncPlan(policy: both, desired: new, installed: installed(old))
+        XCTAssertEqual(NftRenderer.transaction(for: plan).description, """
+            flush set inet cfsync allow_v4
+            add element inet cfsync allow_v4 { 104.16.0.0/13, 104.24.0.0/14 }
+
+            """)
+    }
+
+    func testInSyncRendersNothing() {
+        let lists = AddressLists(ipv4: v4("104.16.0.0/12"), ipv6: v6("2606:4700::/32"))
+        let plan = SyncPlan(policy: both, desired: lists, installed: installed(lists))
+        XCTAssertTrue(plan.isEmpty)
+        XCTAssertTrue(NftRenderer.transaction(for: plan).isEmpty)
+    }
+
+    func testRebuildDeletesAndRecreatesTheTableAtomically() {
+        let lists = AddressLists(ipv4: v4("104.16.0.0/12"))
+        let policy = Policy(mode: .lockdown, ports: [443], families: [.ipv4])
+        let plan = SyncPlan(policy: policy, desired: lists, installed: InstalledState(structure: .differs(["chain input differs"]), lists: lists))
+        assertGolden(NftRenderer.transaction(for: plan).description, named: "rebuild-v4-443.nft")
+    }
+
+    func testTerseListingIsWhatNftPrints() {
+        assertGolden(NftLayout(policy: both).terseListing, named: "layout-lockdown.terse")
+    }
+
+    func testStructureDifferencesNameTheObject() {
+        let layout = NftLayout(policy: both)
+        let withoutChain = layout.terseListing.replacingOccurrences(of: "\tchain input {", with: "\tchain other {")
+        XCTAssertEqual(layout.differences(fromTerseListing: withoutChain), ["chain input is missing", "chain other is not expected"])
+        XCTAssertEqual(layout.differences(fromTerseListing: layout.terseListing), [])
+        let oneRuleLess = layout.terseListing.replacingOccurrences(of: "\t\tmeta nfproto ipv6 tcp dport { 80, 443 } drop\n", with: "")
+        XCTAssertEqual(layout.differences(fromTerseListing: oneRuleLess), ["chain input differs"])
+    }
+}
