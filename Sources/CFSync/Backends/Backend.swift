@@ -1,0 +1,27 @@
+import CFSyncCore
+
+/// A firewall that cfsync can drive. Each backend reads the kernel, renders a
+/// `SyncPlan` into its own atomic form and applies it in one step; everything
+/// else (fetching, guards, planning, verifying) is shared.
+public protocol Backend {
+    var kind: BackendKind { get }
+
+    /// The objects cfsync owns in this backend, named for people ("table inet cfsync").
+    var objects: String { get }
+
+    /// Reads cfsync's own objects back from the kernel.
+    func observe(_ policy: Policy) throws -> InstalledState
+
+    /// The native script that `apply` would run for `plan` (the dry run's text).
+    func script(for plan: SyncPlan) -> String
+
+    /// Applies `plan` as one transaction: all of it or nothing.
+    func apply(_ plan: SyncPlan) throws
+
+    /// The native dump of cfsync's own objects; empty when there are none.
+    func snapshot() throws -> String
+
+    /// Replaces cfsync's own objects with `dump` (from `snapshot()`) in one step;
+    /// an empty dump removes them.
+    func restore(_ dump: String) throws
+}

@@ -1,0 +1,38 @@
+import CFSyncCore
+import Foundation
+
+/// Chooses the backend for `--backend` (spec: `auto` is ufw when ufw is active,
+/// else nftables, else iptables) and says why, for `plan` and `doctor`.
+public enum BackendSelection {
+    public struct Choice {
+        public var backend: Backend
+        public var reason: String
+    }
+
+    public static func choose(_ setting: Settings.BackendChoice, ufwConfig: String = "/etc/ufw/ufw.conf") throws -> Choice {
+        switch setting {
+        case .fixed(let kind):
+            return Choice(backend: try make(kind), reason: "--backend \(kind.rawValue)")
+        case .auto:
+            if ufwIsEnabled(config: ufwConfig) {
+                return Choice(backend: try make(.ufw), reason: "auto: ufw is active")
+            }
+            return Choice(backend: try make(.nftables), reason: "auto: ufw is not active, libnftables is available")
+        }
+    }
+
+    public static func make(_ kind: BackendKind) throws -> Backend {
+        switch kind {
+        case .nftables:
+            return try NftablesBackend()
+        case .iptables, .ufw:
+            throw CFSyncError.usage("--backend \(kind.rawValue): not available in this version of cfsync (use --backend nftables)")
+        }
+    }
+
+    /// ufw keeps `ENABLED=yes` in its config while it is active.
+    static func ufwIsEnabled(config: String) -> Bool {
+        guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { return false }
+        return text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "ENABLED=yes" }
+    }
+}

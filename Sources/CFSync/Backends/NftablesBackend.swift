@@ -1,0 +1,53 @@
+import CFSyncCore
+import Nftables
+
+/// nftables through libnftables: table `inet cfsync`, interval sets per family
+/// and one input-hook chain; see `NftLayout`.
+public struct NftablesBackend: Backend {
+    public var kind: BackendKind { .nftables }
+    public var objects: String { "table inet cfsync (sets allow_v4, allow_v6; chain input)" }
+    private let nft: NftContext
+
+    public init() throws {
+        nft = try NftContext()
+    }
+
+    private static let table = "\(NftLayout.family) \(NftLayout.table)"
+
+    public func observe(_ policy: Policy) throws -> InstalledState {
+        guard let terse = try listTable(.terse) else { return .absent }
+        let differences = NftLayout(policy: policy).differences(fromTerseListing: terse)
+        let lists = try NftSetElements.parse(json: try listTable(.json) ?? "")
+        return InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: lists)
+    }
+
+    /// `list table inet cfsync`; nil when the table does not exist.
+    private func listTable(_ format: NftContext.OutputFormat) throws -> String? {
+        do {
+            return try nft.run("list table \(Self.table)", format: format)
+        } catch {
+            if error.kind == .notFound { return nil }
+            throw error
+        }
+    }
+
+    public func snapshot() throws -> String {
+        try listTable(.text) ?? ""
+    }
+
+    /// add+delete empties the table whether or not it exists; the dump then
+    /// re-declares it, all in one transaction.
+    public func restore(_ dump: String) throws {
+        try nft.run("add table \(Self.table)\ndelete table \(Self.table)\n" + dump)
+    }
+
+    public func script(for plan: SyncPlan) -> String {
+        NftRenderer.transaction(for: plan).description
+    }
+
+    public func apply(_ plan: SyncPlan) throws {
+        let tx = NftRenderer.transaction(for: plan)
+        guard !tx.isEmpty else { return }
+        try nft.run(tx.description)
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// Named places where a debug build can be made to fail on purpose
+/// (`CFSYNC_FAILPOINT=after-apply`), so tests drive the restore path against the
+/// real kernel. Release builds compile every failpoint away.
+enum Failpoint: String {
+    /// The backend committed its transaction; fail before the read-back.
+    case afterApply = "after-apply"
+    /// Hold the lock for a while, so tests can race two runs.
+    case holdLock = "hold-lock"
+
+    func hit() throws {
+        #if DEBUG
+        guard ProcessInfo.processInfo.environment["CFSYNC_FAILPOINT"] == rawValue else { return }
+        switch self {
+        case .afterApply: throw CFSyncError.failed("failpoint \(rawValue)")
+        case .holdLock: Thread.sleep(forTimeInterval: 2)
+        }
+        #endif
+    }
+}

@@ -1,0 +1,86 @@
+import CFSyncCore
+import Foundation
+
+/// Snapshots before every change, restore on any failure, and the
+/// `--confirm` dead-man switch.
+extension Syncer {
+    func takeSnapshot(_ command: String, _ backend: Backend) throws -> Snapshot {
+        let snapshot = Snapshot(
+            id: Snapshot.makeID(Date()), created: Date(), command: command, backend: backend.kind,
+            ruleset: try backend.snapshot(), lists: try lists.load())
+        try snapshots.save(snapshot)
+        return snapshot
+    }
+
+    /// Runs `body`; if anything in it fails, puts cfsync's objects and the
+    /// accepted lists back as `undo` holds them, and says so.
+    func change(_ backend: Backend, undo: Snapshot, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch {
+            let cause = CFSyncError.classify(error).message
+            do {
+                try restore(backend, to: undo)
+            } catch {
+                throw CFSyncError.failed("\(cause); restoring snapshot \(undo.id) ALSO failed: \(CFSyncError.classify(error).message)")
+            }
+            throw CFSyncError.failed("\(cause); restored snapshot \(undo.id)")
+        }
+    }
+
+    /// Restores `snapshot` and reads it back: the dump must be byte-identical.
+    func restore(_ backend: Backend, to snapshot: Snapshot) throws {
+        try backend.restore(snapshot.ruleset)
+        guard try backend.snapshot() == snapshot.ruleset else {
+            throw CFSyncError.failed("read-back after restoring snapshot \(snapshot.id) differs from it")
+        }
+        try lists.store(snapshot.cachedLists)
+    }
+
+    static let pendingConfirmation = "confirm/pending"
+    static let confirmed = "confirm/confirmed"
+
+    /// Keeps the change only if `cfsync confirm` (or ENTER on a terminal) comes
+    /// within `seconds`; otherwise rolls back to `undo`.
+    func awaitConfirmation(_ seconds: Double, backend: Backend, undo: Snapshot, report: inout Report) throws {
+        try state.remove(Self.confirmed)
+        try state.write(Self.pendingConfirmation, Array(undo.id.utf8))
+        defer { try? state.remove(Self.pendingConfirmation) }
+        let prompt = isatty(STDIN_FILENO) == 1
+        if prompt {
+            FileHandle.standardError.write(Data("cfsync: press ENTER or run 'cfsync confirm' within \(Int(seconds)) s to keep this change\n".utf8))
+        }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try state.read(Self.confirmed) != nil || (prompt && Self.enterPressed()) {
+                try state.remove(Self.confirmed)
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        try restore(backend, to: undo)
+        report.result = .rolledBack
+        report.changed = false
+        throw CFSyncError.failed("not confirmed within \(Int(seconds)) s; rolled back to snapshot \(undo.id)")
+    }
+
+    /// A line on a terminal's stdin, without blocking.
+    private static func enterPressed() -> Bool {
+        var fds = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&fds, 1, 0) > 0 else { return false }
+        var byte: UInt8 = 0
+        return read(STDIN_FILENO, &byte, 1) == 1 && byte == UInt8(ascii: "\n")
+    }
+
+    /// `cfsync confirm`: keeps the change of a running `apply --confirm`.
+    public func confirm() -> Outcome {
+        run("confirm") { report in
+            guard try state.read(Self.pendingConfirmation) != nil else {
+                throw CFSyncError.failed("no apply --confirm is waiting in \(state.path)")
+            }
+            try state.write(Self.confirmed, [])
+            report.result = .unchanged
+            return .success
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import CFSyncCore
+import Foundation
+
+/// Runs one command end to end: lists -> guards -> desired state, kernel ->
+/// installed state, plan, and for `apply` the transaction and its read-back,
+/// inside the safety net of a snapshot.
+public struct Syncer {
+    public let settings: Settings
+    let state: StateDirectory
+    /// A backend given by tests; otherwise `--backend` decides.
+    let injected: Backend?
+    let environment: [String: String]
+
+    public init(settings: Settings, backend: Backend? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.settings = settings
+        state = StateDirectory(path: settings.stateDir)
+        injected = backend
+        self.environment = environment
+    }
+
+    /// The outcome of a command: what to print and how to exit.
+    public struct Outcome {
+        public var report: Report
+        public var exit: CFSyncExit
+
+        public init(report: Report, exit: CFSyncExit) {
+            self.report = report
+            self.exit = exit
+        }
+    }
+
+    var resolver: ListResolver { ListResolver(settings: settings, cache: lists) }
+    var lists: ListCache { ListCache(dir: state) }
+    var snapshots: SnapshotStore { SnapshotStore(dir: state, keep: settings.keepSnapshots) }
+
+    public func plan() -> Outcome {
+        run("plan") { report in
+            let backend = try choose(&report)
+            let accepted = try resolver.fetch()
+            report.sources = accepted.sources
+            let installed = try backend.observe(settings.policy)
+            let plan = SyncPlan(policy: settings.policy, desired: accepted.lists, installed: installed)
+            report.record(plan, objects: backend.objects)
+            report.result = .planned
+            let saved = SavedPlan(backend: backend.kind, plan: plan, installed: installed.lists,
+                                  installedDump: try backend.snapshot(), lists: accepted.bodies)
+            try keep(saved, report: &report)
+            return plan.isEmpty || !settings.detailedExitcode ? .success : .changes
+        }
+    }
+
+    public func apply() -> Outcome {
+        run("apply") { report in
+            if let path = settings.plan { return try applySaved(path, &report) }
+            let backend = try choose(&report)
+            try state.ensureExists()
+            if settings.jitter > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0...settings.jitter)) }
+            let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
+            defer { lock.release() }
+            try Failpoint.holdLock.hit()
+            let accepted = try resolver.fetch()
+            report.sources = accepted.sources
+            let plan = SyncPlan(policy: settings.policy, desired: accepted.lists, installed: try backend.observe(settings.policy))
+            return try commit(plan, backend, accepting: accepted.bodies, &report)
+        }
+    }
+
+    /// The shared end of every apply: SSH guard, snapshot, one transaction,
+    /// read-back, accepted lists kept; any failure restores the snapshot.
+    func commit(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList], _ report: inout Report) throws -> CFSyncExit {
+        report.record(plan, objects: backend.objects)
+        if !settings.force, let reason = SSHGuard.violation(sshConnection: environment["SSH_CONNECTION"], policy: plan.policy, desired: plan.desired) {
+            throw CFSyncError.refused(reason)
+        }
+        if plan.isEmpty {
+            try lists.store(bodies)
+            report.result = .unchanged
+            return .success
+        }
+        let before = try takeSnapshot("apply", backend)
+        report.snapshot = before.id
+        try change(backend, undo: before) {
+            try backend.apply(plan)
+            try Failpoint.afterApply.hit()
+            try verify(backend, plan)
+            try lists.store(bodies)
+        }
+        report.result = .applied
+        report.changed = true
+        if let seconds = settings.confirm {
+            try awaitConfirmation(seconds, backend: backend, undo: before, report: &report)
+        }
+        return settings.detailedExitcode ? .changes : .success
+    }
+
+    /// Compares the kernel with the last accepted lists and the configuration;
+    /// no fetch. Drift exits 2 and names each difference.
+    public func status() -> Outcome {
+        run("status") { report in
+            let backend = try choose(&report)
+            let accepted = try resolver.lastAccepted()
+            report.sources = accepted.sources
+            let installed = try backend.observe(settings.policy)
+            let plan = SyncPlan(policy: settings.policy, desired: accepted.lists, installed: installed)
+            report.record(plan, objects: backend.objects)
+            var drift: [String] = []
+            switch installed.structure {
+            case .absent: drift.append("cfsync's firewall objects are missing")
+            case .matches: break
+            case .differs(let items): drift += items
+            }
+            for (family, change) in report.changes.sorted(by: { $0.key < $1.key }) {
+                drift += change.add.map { "\(family.rawValue): \($0) is missing" }
+                drift += change.remove.map { "\(family.rawValue): \($0) is installed but not in the accepted list" }
+            }
+            report.inSync = drift.isEmpty
+            report.drift = drift
+            report.result = drift.isEmpty ? .unchanged : .planned
+            return drift.isEmpty ? .success : .changes
+        }
+    }
+
+    /// Reads the kernel back and checks it holds exactly what the plan asked for.
+    private func verify(_ backend: Backend, _ plan: SyncPlan) throws {
+        let after = try backend.observe(plan.policy)
+        guard after.structure == .matches, after.lists == plan.desired else {
+            throw CFSyncError.failed("read-back after apply does not match the plan (\(backend.kind.rawValue))")
+        }
+    }
+
+    func choose(_ report: inout Report) throws -> Backend {
+        let backend: Backend
+        if let injected {
+            backend = injected
+        } else {
+            backend = try BackendSelection.choose(settings.backend).backend
+        }
+        report.backend = backend.kind.rawValue
+        report.backendPolicy(settings.policy)
+        if backend.kind == .nftables && settings.mode == .allow {
+            report.warnings.append(
+                "allow mode: an accept in table inet cfsync does not override a drop in another table; the host's own rules decide the rest")
+        }
+        return backend
+    }
+
+    func run(_ command: String, _ body: (inout Report) throws -> CFSyncExit) -> Outcome {
+        var report = Report(command: command)
+        do {
+            let exit = try body(&report)
+            return Outcome(report: report, exit: exit)
+        } catch {
+            let failure = CFSyncError.classify(error)
+            if report.result != .rolledBack {
+                report.result = failure.exit == .refused ? .refused : .error
+                report.changed = false
+            }
+            report.error = failure.message
+            return Outcome(report: report, exit: failure.exit)
+        }
+    }
+}

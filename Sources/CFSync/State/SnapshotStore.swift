@@ -1,0 +1,109 @@
+import CFSyncCore
+import Foundation
+
+/// Snapshots in `<state dir>/snapshots/<id>.json`, newest kept, oldest rotated out.
+public struct SnapshotStore {
+    public static let defaultKeep = 20
+    static let folder = "snapshots"
+
+    let dir: StateDirectory
+    let keep: Int
+
+    public init(dir: StateDirectory, keep: Int = SnapshotStore.defaultKeep) {
+        self.dir = dir
+        self.keep = max(keep, 1)
+    }
+
+    /// A snapshot that could not be read back intact, named for the operator.
+    public struct Damaged: Error, CustomStringConvertible {
+        public var id: String
+        public var reason: String
+        public var description: String { "snapshot \(id) is damaged (\(reason)); refusing to restore it" }
+    }
+
+    public func save(_ snapshot: Snapshot) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(Self.timestamp.string(from: date))
+        }
+        try dir.write("\(Self.folder)/\(snapshot.id).json", Array(try encoder.encode(snapshot)))
+        try rotate()
+    }
+
+    /// Every intact snapshot, newest first, and the ids of damaged ones.
+    public func list() throws -> (snapshots: [Snapshot], damaged: [Damaged]) {
+        var good: [Snapshot] = []
+        var bad: [Damaged] = []
+        for id in try ids() {
+            do {
+                good.append(try load(id))
+            } catch let damaged as Damaged {
+                bad.append(damaged)
+            }
+        }
+        return (good.sorted { ($0.created, $0.id) > ($1.created, $1.id) }, bad)
+    }
+
+    /// The snapshot `id`, or the newest one when `id` is nil; verified intact.
+    public func load(_ id: String?) throws -> Snapshot {
+        guard let id else {
+            let (snapshots, damaged) = try list()
+            if let newest = snapshots.first { return newest }
+            if let first = damaged.first { throw first }
+            throw CFSyncError.failed("no snapshot in \(dir.path)/\(Self.folder); nothing to roll back to")
+        }
+        guard Self.isValidID(id) else { throw CFSyncError.usage("snapshot id '\(id)' is not of the form 20261125T120000Z-1a2b") }
+        guard let bytes = try dir.read("\(Self.folder)/\(id).json") else {
+            throw CFSyncError.failed("no snapshot '\(id)' in \(dir.path)/\(Self.folder) (cfsync snapshots lists them)")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = Self.timestamp.date(from: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad time"))
+            }
+            return date
+        }
+        let snapshot: Snapshot
+        do {
+            snapshot = try decoder.decode(Snapshot.self, from: Data(bytes))
+        } catch {
+            throw Damaged(id: id, reason: "not a readable snapshot file: truncated or edited")
+        }
+        guard snapshot.version == Snapshot.formatVersion else {
+            throw Damaged(id: id, reason: "format version \(snapshot.version), this cfsync reads \(Snapshot.formatVersion)")
+        }
+        guard snapshot.id == id, snapshot.isIntact else { throw Damaged(id: id, reason: "checksum mismatch") }
+        return snapshot
+    }
+
+    private func ids() throws -> [String] {
+        try dir.list(Self.folder).compactMap { name in
+            name.hasSuffix(".json") ? String(name.dropLast(5)) : nil
+        }.filter(Self.isValidID)
+    }
+
+    /// Drops the oldest snapshots beyond `keep`, damaged ones first.
+    private func rotate() throws {
+        let (snapshots, damaged) = try list()
+        let doomed = damaged.map(\.id) + snapshots.dropFirst(keep).map(\.id)
+        for id in doomed.prefix(max(snapshots.count + damaged.count - keep, 0)) {
+            try dir.remove("\(Self.folder)/\(id).json")
+        }
+    }
+
+    /// RFC 3339 with milliseconds, so snapshots taken within a second still order.
+    static let timestamp: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+
+    static func isValidID(_ id: String) -> Bool {
+        let parts = id.split(separator: "-")
+        return parts.count == 2 && parts[0].count == 16 && parts[1].count == 4
+            && id.allSatisfy { $0.isNumber || $0 == "T" || $0 == "Z" || $0 == "-" || $0.isHexDigit }
+    }
+}

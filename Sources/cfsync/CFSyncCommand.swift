@@ -1,0 +1,34 @@
+import ArgumentParser
+import CFSync
+import CFSyncCore
+import Foundation
+
+@main
+struct CFSyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cfsync",
+        abstract: "Keep the origin's firewall in step with Cloudflare's published IP ranges.",
+        discussion: """
+            Exit codes: 0 success; 2 changes (--detailed-exitcode) or drift (status); \
+            1 error; 3 a guard refused the list or change; 4 lock held; 64 usage or configuration error.
+            """,
+        version: CFSyncCoreVersion.string,
+        subcommands: [Plan.self, Apply.self, Status.self, Rollback.self, Snapshots.self, Remove.self, Confirm.self, Version.self]
+    )
+
+    /// Usage errors exit 64 (spec/cli.md), not ArgumentParser's default 64-ish codes.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure || code.rawValue == 64 {
+                let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "usage error"
+                Output.error(message)
+                Foundation.exit(CFSyncExit.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import CFSync
+
+extension CFSyncCommand {
+    struct Confirm: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep the change made by a running apply --confirm.")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            try Runner.run("confirm", options) { $0.confirm() }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import CFSync
+
+extension CFSyncCommand {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the firewall with the last accepted lists and the configuration (no fetch); exit 2 on drift.")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            try Runner.run("status", options) { $0.status() }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+import CFSyncCore
+
+extension CFSyncCommand {
+    struct Version: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the version.")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() {
+            print(CFSyncCoreVersion.string)
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import CFSync
-final class PlaceholderTests: XCTestCase { func testLinks() {} }
