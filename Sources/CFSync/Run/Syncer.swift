@@ -53,13 +53,14 @@ public struct Syncer {
         run("apply") { report in
             if let path = settings.plan { return try applySaved(path, &report) }
             let backend = try choose(&report)
-            try state.ensureExists()
             if settings.jitter > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0...settings.jitter)) }
+            // Fetch and guards first: a refused list leaves the state dir untouched.
+            let accepted = try resolver.fetch()
+            report.sources = accepted.sources
+            try state.ensureExists()
             let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
             defer { lock.release() }
             try Failpoint.holdLock.hit()
-            let accepted = try resolver.fetch()
-            report.sources = accepted.sources
             let plan = SyncPlan(policy: settings.policy, desired: accepted.lists, installed: try backend.observe(settings.policy))
             return try commit(plan, backend, accepting: accepted.bodies, &report)
         }
