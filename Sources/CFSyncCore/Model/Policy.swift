@@ -19,11 +19,30 @@ public struct Policy: Equatable, Codable, Sendable {
     public var ports: [UInt16]
     /// Managed families, sorted.
     public var families: [Family]
+    /// Also protect traffic forwarded to published container ports (matched on the
+    /// original, pre-DNAT destination port), so every backend renders it from here.
+    public var forward: Bool
+    /// iptables backend: prefixes live in ipset sets instead of one rule each.
+    /// Part of the shape because it decides which objects exist; nftables ignores it.
+    public var ipset: Bool
 
-    public init(mode: Mode, ports: [UInt16], families: [Family]) {
+    public init(mode: Mode, ports: [UInt16], families: [Family], forward: Bool = false, ipset: Bool = false) {
         self.mode = mode
         self.ports = Array(Set(ports)).sorted()
         self.families = Array(Set(families)).sorted()
+        self.forward = forward
+        self.ipset = ipset
+    }
+
+    private enum CodingKeys: String, CodingKey { case mode, ports, families, forward, ipset }
+
+    /// Policies saved before `forward` and `ipset` existed decode with both off.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(mode: try c.decode(Mode.self, forKey: .mode), ports: try c.decode([UInt16].self, forKey: .ports),
+                  families: try c.decode([Family].self, forKey: .families),
+                  forward: try c.decodeIfPresent(Bool.self, forKey: .forward) ?? false,
+                  ipset: try c.decodeIfPresent(Bool.self, forKey: .ipset) ?? false)
     }
 
     public func manages(_ family: Family) -> Bool { families.contains(family) }
