@@ -14,6 +14,9 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "iptables backend: keep the prefixes in ipset sets.")
     var ipset = false
 
+    @Flag(help: "Also protect traffic forwarded to published container ports (DOCKER-USER, nftables forward hook).")
+    var forward = false
+
     @Option(help: ArgumentHelp("lockdown (default) or allow.", valueName: "mode"))
     var mode: String?
 
@@ -88,7 +91,7 @@ struct GlobalOptions: ParsableArguments {
         ]
         for case let (key, value?) in strings { v[key] = .string(value) }
         let flags: [(SettingKey, Bool)] = [
-            (.ipset, ipset), (.offline, offline), (.detailedExitcode, detailedExitcode), (.force, force),
+            (.ipset, ipset), (.forward, forward), (.offline, offline), (.detailedExitcode, detailedExitcode), (.force, force),
         ]
         for (key, on) in flags where on { v[key] = .bool(true) }
         if !allow.isEmpty { v[.allow] = .list(allow.map(SettingValue.string)) }

@@ -17,7 +17,12 @@ public enum BackendSelection {
             if ufwIsEnabled(config: ufwConfig) {
                 return Choice(backend: try make(.ufw), reason: "auto: ufw is active")
             }
-            return Choice(backend: try make(.nftables), reason: "auto: ufw is not active, libnftables is available")
+            // nftables is always linked; it fails only when libnftables cannot make a
+            // context or the kernel lacks nf_tables (reading the own table fails).
+            if let nft = try? make(.nftables), (try? nft.snapshot()) != nil {
+                return Choice(backend: nft, reason: "auto: ufw is not active, libnftables is available")
+            }
+            return Choice(backend: try make(.iptables), reason: "auto: ufw is not active, nftables is unusable here")
         }
     }
 
@@ -25,7 +30,9 @@ public enum BackendSelection {
         switch kind {
         case .nftables:
             return try NftablesBackend()
-        case .iptables, .ufw:
+        case .iptables:
+            return try IptablesBackend()
+        case .ufw:
             throw CFSyncError.usage("--backend \(kind.rawValue): not available in this version of cfsync (use --backend nftables)")
         }
     }

@@ -1,7 +1,7 @@
 /// Every option of spec/cli.md that the config file may set too. The config
 /// file uses the same names as the long options (`state-dir`, or `state_dir`).
 public enum SettingKey: String, CaseIterable, Sendable {
-    case backend, ipset, mode, ports, family, allow, offline, output, force, jitter, timeout, out, plan, confirm
+    case backend, ipset, forward, mode, ports, family, allow, offline, output, force, jitter, timeout, out, plan, confirm
     case sourceV4 = "source-v4"
     case sourceV6 = "source-v6"
     case sourceAPI = "source-api"

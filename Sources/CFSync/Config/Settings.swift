@@ -17,6 +17,8 @@ public struct Settings: Equatable, Sendable {
 
     public var backend: BackendChoice = .auto
     public var ipset = false
+    /// Also protect traffic forwarded to published container ports.
+    public var forward = false
     public var mode: Mode = .lockdown
     public var ports: [UInt16] = [80, 443]
     public var families: [Family] = [.ipv4, .ipv6]
@@ -41,7 +43,7 @@ public struct Settings: Equatable, Sendable {
 
     public init() {}
 
-    public var policy: Policy { Policy(mode: mode, ports: ports, families: families) }
+    public var policy: Policy { Policy(mode: mode, ports: ports, families: families, forward: forward, ipset: ipset) }
 
     /// Applies `values` over the defaults; `origin` names where they came from in errors.
     public init(resolving values: [SettingKey: SettingValue], origin: (SettingKey) -> String) throws {
@@ -65,6 +67,7 @@ public struct Settings: Equatable, Sendable {
                 throw read.invalid("must be nftables, iptables, ufw or auto")
             }
         case .ipset: ipset = try read.bool()
+        case .forward: forward = try read.bool()
         case .mode: mode = try read.choice(Mode.self)
         case .ports: ports = try read.ports()
         case .family:
