@@ -1,0 +1,163 @@
+import CFSyncCore
+import CFSyncTestSupport
+import XCTest
+
+@testable import CFSync
+
+/// A CommandRunner that expects exactly the scripted commands, in order, with
+/// exactly the given stdin, and answers each as scripted.
+final class ScriptedRunner: CommandRunner {
+    struct Step {
+        var argv: [String]
+        var stdin: String?
+        var result: CommandResult
+    }
+
+    var steps: [Step]
+    let file: StaticString
+    let line: UInt
+
+    init(_ steps: [Step], file: StaticString = #filePath, line: UInt = #line) {
+        self.steps = steps
+        self.file = file
+        self.line = line
+    }
+
+    func run(_ argv: [String], stdin: String?) throws -> CommandResult {
+        guard !steps.isEmpty else {
+            XCTFail("unexpected command \(argv)", file: file, line: line)
+            return CommandResult(status: 99)
+        }
+        let step = steps.removeFirst()
+        XCTAssertEqual(argv, step.argv, file: file, line: line)
+        XCTAssertEqual(stdin, step.stdin, "stdin of \(argv.joined(separator: " "))", file: file, line: line)
+        return step.result
+    }
+
+    func assertDone() { XCTAssertTrue(steps.isEmpty, "commands not run: \(steps.map(\.argv))", file: file, line: line) }
+}
+
+final class IptablesBackendTests: XCTestCase {
+    static let empty = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
+    static let installed = """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :CFSYNC-INPUT - [0:0]
+        -A INPUT -p tcp -m tcp --dport 443 -j CFSYNC-INPUT
+        -A CFSYNC-INPUT -i lo -j RETURN
+        -A CFSYNC-INPUT -m set --match-set cfsync-v4 src -j ACCEPT
+        -A CFSYNC-INPUT -j DROP
+        COMMIT
+
+        """
+    let policy = Policy(mode: .lockdown, ports: [443], families: [.ipv4, .ipv6], ipset: true)
+    let lists = AddressLists(ipv4: v4("104.16.0.0/12"), ipv6: v6("2606:4700::/32"))
+
+    func read(_ variant: String, v4: String, v6: CommandResult, ipset: String) -> [ScriptedRunner.Step] {
+        [
+            .init(argv: ["iptables-\(variant)-save", "-t", "filter"], stdin: nil, result: CommandResult(status: 0, stdout: v4)),
+            .init(argv: ["ip6tables-\(variant)-save", "-t", "filter"], stdin: nil, result: v6),
+            .init(argv: ["ipset", "save"], stdin: nil, result: CommandResult(status: 0, stdout: ipset)),
+        ]
+    }
+
+    func testDetectsTheVariantFromIptablesVersion() throws {
+        let legacy = ScriptedRunner([.init(argv: ["iptables", "-V"], stdin: nil, result: CommandResult(status: 0, stdout: "iptables v1.8.9 (legacy)\n"))])
+        XCTAssertEqual(try IptablesBackend(runner: legacy, environment: [:]).variant, .legacy)
+        let nft = ScriptedRunner([.init(argv: ["iptables", "-V"], stdin: nil, result: CommandResult(status: 0, stdout: "iptables v1.8.9 (nf_tables)\n"))])
+        XCTAssertEqual(try IptablesBackend(runner: nft, environment: [:]).variant, .nft)
+        XCTAssertEqual(try IptablesBackend(runner: ScriptedRunner([]), environment: ["CFSYNC_IPTABLES_VARIANT": "legacy"]).variant, .legacy)
+        XCTAssertThrowsError(try IptablesBackend(runner: ScriptedRunner([]), environment: ["CFSYNC_IPTABLES_VARIANT": "x"]))
+    }
+
+    /// First apply in ipset mode on a host without IPv6: sets first, then one restore for IPv4 only.
+    func testFirstApplyWithIpsetAndNoIPv6() throws {
+        let v4Only = Policy(mode: .lockdown, ports: [443], families: [.ipv4], ipset: true)
+        let runner = ScriptedRunner(read("legacy", v4: Self.empty, v6: CommandResult(status: 3, stderr: "ip6tables: Address family not supported"), ipset: "") + [
+            .init(argv: ["ipset", "restore"], stdin: """
+                create cfsync-v4 hash:net family inet maxelem 65536
+                create cfsync-v4-tmp hash:net family inet maxelem 65536
+                add cfsync-v4-tmp 104.16.0.0/12
+                swap cfsync-v4-tmp cfsync-v4
+                destroy cfsync-v4-tmp
+
+                """, result: CommandResult(status: 0)),
+            .init(argv: ["iptables-legacy-restore", "--noflush"], stdin: """
+                *filter
+                :CFSYNC-INPUT - [0:0]
+                -F CFSYNC-INPUT
+                -A CFSYNC-INPUT -i lo -j RETURN
+                -A CFSYNC-INPUT -m set --match-set cfsync-v4 src -j ACCEPT
+                -A CFSYNC-INPUT -j DROP
+                -I INPUT 1 -p tcp -m tcp --dport 443 -j CFSYNC-INPUT
+                COMMIT
+
+                """, result: CommandResult(status: 0)),
+        ])
+        let backend = try IptablesBackend(runner: runner, variant: .legacy)
+        try backend.apply(SyncPlan(policy: v4Only, desired: AddressLists(ipv4: lists.ipv4), installed: .absent))
+        runner.assertDone()
+    }
+
+    /// A failing ipset restore leaves no temporary set behind and changes no rule.
+    func testFailedSwapDestroysTheTempSet() throws {
+        let ipset = "create cfsync-v4 hash:net family inet hashsize 1024 maxelem 65536\nadd cfsync-v4 104.16.0.0/12\n"
+        let runner = ScriptedRunner(read("nft", v4: Self.installed, v6: CommandResult(status: 0, stdout: ""), ipset: ipset) + [
+            .init(argv: ["ipset", "restore"], stdin: """
+                create cfsync-v4-tmp hash:net family inet maxelem 65536
+                add cfsync-v4-tmp 104.16.0.0/13
+                add cfsync-v4-tmp 104.24.0.0/14
+                swap cfsync-v4-tmp cfsync-v4
+                destroy cfsync-v4-tmp
+
+                """, result: CommandResult(status: 1, stderr: "ipset v7.17: Error in line 4: Kernel error\n")),
+            .init(argv: ["ipset", "destroy", "cfsync-v4-tmp"], stdin: nil, result: CommandResult(status: 0)),
+        ])
+        let backend = try IptablesBackend(runner: runner, variant: .nft)
+        let v4Only = Policy(mode: .lockdown, ports: [443], families: [.ipv4], ipset: true)
+        let plan = SyncPlan(policy: v4Only, desired: AddressLists(ipv4: v4("104.16.0.0/13", "104.24.0.0/14")),
+                            installed: InstalledState(structure: .matches, lists: AddressLists(ipv4: lists.ipv4)))
+        XCTAssertThrowsError(try backend.apply(plan)) { error in
+            XCTAssertEqual((error as? CFSyncError)?.message, "ipset restore exited 1: ipset v7.17: Error in line 4: Kernel error")
+        }
+        runner.assertDone()
+    }
+
+    /// Observe reads all three tools; the snapshot is the own objects only; restore("") removes them.
+    func testObserveSnapshotAndRemove() throws {
+        let ipset = "create other hash:ip family inet\ncreate cfsync-v4 hash:net family inet hashsize 1024 maxelem 65536 initval 0x1\nadd cfsync-v4 104.16.0.0/12\n"
+        let v6 = CommandResult(status: 0, stdout: Self.empty)
+        let runner = ScriptedRunner(
+            read("nft", v4: Self.installed, v6: v6, ipset: ipset) + read("nft", v4: Self.installed, v6: v6, ipset: ipset)
+            + read("nft", v4: Self.installed, v6: v6, ipset: ipset) + [
+                .init(argv: ["iptables-nft-restore", "--noflush"], stdin: """
+                    *filter
+                    -D INPUT -p tcp -m tcp --dport 443 -j CFSYNC-INPUT
+                    -F CFSYNC-INPUT
+                    -X CFSYNC-INPUT
+                    COMMIT
+
+                    """, result: CommandResult(status: 0)),
+                .init(argv: ["ipset", "restore"], stdin: "destroy cfsync-v4\n", result: CommandResult(status: 0)),
+            ])
+        let backend = try IptablesBackend(runner: runner, variant: .nft)
+        let v4Only = Policy(mode: .lockdown, ports: [443], families: [.ipv4], ipset: true)
+        XCTAssertEqual(try backend.observe(v4Only), InstalledState(structure: .matches, lists: AddressLists(ipv4: lists.ipv4)))
+        XCTAssertEqual(try backend.snapshot(), """
+            *iptables
+            :CFSYNC-INPUT
+            -A CFSYNC-INPUT -i lo -j RETURN
+            -A CFSYNC-INPUT -m set --match-set cfsync-v4 src -j ACCEPT
+            -A CFSYNC-INPUT -j DROP
+            -I INPUT 1 -p tcp -m tcp --dport 443 -j CFSYNC-INPUT
+            *ipset
+            create cfsync-v4 hash:net family inet maxelem 65536
+            add cfsync-v4 104.16.0.0/12
+
+            """)
+        try backend.restore("")
+        runner.assertDone()
+    }
+}
