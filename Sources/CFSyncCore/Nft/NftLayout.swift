@@ -6,6 +6,9 @@ public struct NftLayout: Equatable, Sendable {
     public static let table = "cfsync"
     public static let chain = "input"
     public static let chainSpec = "type filter hook input priority filter - 10; policy accept;"
+    /// With `--forward`: traffic forwarded to published container ports.
+    public static let forwardChain = "forward"
+    public static let forwardChainSpec = "type filter hook forward priority filter - 10; policy accept;"
 
     public static func setName(_ family: Family) -> String {
         switch family {
@@ -53,6 +56,26 @@ public struct NftLayout: Equatable, Sendable {
         return rules
     }
 
+    /// The forward chain's rules: matched on the ORIGINAL destination port (before
+    /// DNAT to the container), original direction only so replies pass. One port a
+    /// rule: nft 1.0.6 cannot print a set of `ct original proto-dst` values back.
+    public var forwardRules: [String] {
+        guard policy.forward else { return [] }
+        let match = policy.ports.map { "ct direction original meta l4proto tcp ct original proto-dst \($0)" }
+        var rules: [String] = []
+        for port in match {
+            for family in policy.families { rules.append("\(port) \(Self.saddr(family)) @\(Self.setName(family)) accept") }
+        }
+        if policy.mode == .lockdown {
+            for port in policy.ports {
+                for family in policy.families {
+                    rules.append("ct direction original meta nfproto \(family.rawValue) meta l4proto tcp ct original proto-dst \(port) drop")
+                }
+            }
+        }
+        return rules
+    }
+
     /// Exactly what `nft -t list table inet cfsync` prints for this layout.
     public var terseListing: String {
         var out = "table \(Self.family) \(Self.table) {\n"
@@ -65,7 +88,14 @@ public struct NftLayout: Equatable, Sendable {
         out += "\tchain \(Self.chain) {\n"
         out += "\t\t\(Self.chainSpec)\n"
         for rule in rules { out += "\t\t\(rule)\n" }
-        out += "\t}\n}\n"
+        out += "\t}\n"
+        if policy.forward {
+            out += "\n\tchain \(Self.forwardChain) {\n"
+            out += "\t\t\(Self.forwardChainSpec)\n"
+            for rule in forwardRules { out += "\t\t\(rule)\n" }
+            out += "\t}\n"
+        }
+        out += "}\n"
         return out
     }
 

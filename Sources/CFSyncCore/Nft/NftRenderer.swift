@@ -21,6 +21,10 @@ public enum NftRenderer {
             for family in plan.policy.families { tx.append(.addSet(family)) }
             tx.append(.addChain)
             for rule in layout.rules { tx.append(.addRule(rule)) }
+            if plan.policy.forward {
+                tx.append(.addForwardChain)
+                for rule in layout.forwardRules { tx.append(.addForwardRule(rule)) }
+            }
             tx.append(.addElements(.ipv4, plan.desired.ipv4.map(\.description)))
             tx.append(.addElements(.ipv6, plan.desired.ipv6.map(\.description)))
         }

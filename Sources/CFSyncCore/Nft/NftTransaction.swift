@@ -10,6 +10,8 @@ public struct NftTransaction: Equatable, Sendable, CustomStringConvertible {
         case flushSet(Family)
         case addElements(Family, [String])
         case deleteElements(Family, [String])
+        case addForwardChain
+        case addForwardRule(String)
 
         var script: String {
             let table = "\(NftLayout.family) \(NftLayout.table)"
@@ -30,6 +32,10 @@ public struct NftTransaction: Equatable, Sendable, CustomStringConvertible {
                 return "add element \(table) \(NftLayout.setName(family)) { \(elements.joined(separator: ", ")) }"
             case .deleteElements(let family, let elements):
                 return "delete element \(table) \(NftLayout.setName(family)) { \(elements.joined(separator: ", ")) }"
+            case .addForwardChain:
+                return "add chain \(table) \(NftLayout.forwardChain) { \(NftLayout.forwardChainSpec) }"
+            case .addForwardRule(let rule):
+                return "add rule \(table) \(NftLayout.forwardChain) \(rule)"
             }
         }
     }
