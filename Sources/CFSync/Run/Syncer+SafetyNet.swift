@@ -51,7 +51,7 @@ extension Syncer {
             FileHandle.standardError.write(Data("cfsync: press ENTER or run 'cfsync confirm' within \(Int(seconds)) s to keep this change\n".utf8))
         }
         let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        while Date() < deadline, !Signals.pending() {
             if try state.read(Self.confirmed) != nil || (prompt && Self.enterPressed()) {
                 try state.remove(Self.confirmed)
                 return
@@ -61,7 +61,8 @@ extension Syncer {
         try restore(backend, to: undo)
         report.result = .rolledBack
         report.changed = false
-        throw CFSyncError.failed("not confirmed within \(Int(seconds)) s; rolled back to snapshot \(undo.id)")
+        let why = Signals.pending() ? "interrupted before confirmation" : "not confirmed within \(Int(seconds)) s"
+        throw CFSyncError.failed("\(why); rolled back to snapshot \(undo.id)")
     }
 
     /// A line on a terminal's stdin, without blocking.

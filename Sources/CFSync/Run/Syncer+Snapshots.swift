@@ -14,8 +14,10 @@ extension Syncer {
             report.backend = backend.kind.rawValue
             let before = try takeSnapshot("rollback", backend)
             report.snapshot = before.id
-            try change(backend, undo: before) {
-                try restore(backend, to: target)
+            try Signals.deferred {
+                try change(backend, undo: before) {
+                    try restore(backend, to: target)
+                }
             }
             report.result = .rolledBack
             report.changed = before.ruleset != target.ruleset
@@ -34,10 +36,12 @@ extension Syncer {
             guard try !backend.snapshot().isEmpty else { return .success }
             let before = try takeSnapshot("remove", backend)
             report.snapshot = before.id
-            try change(backend, undo: before) {
-                try backend.restore("")
-                guard try backend.snapshot().isEmpty else {
-                    throw CFSyncError.failed("cfsync's objects are still there after remove")
+            try Signals.deferred {
+                try change(backend, undo: before) {
+                    try backend.restore("")
+                    guard try backend.snapshot().isEmpty else {
+                        throw CFSyncError.failed("cfsync's objects are still there after remove")
+                    }
                 }
             }
             report.changed = true

@@ -80,16 +80,23 @@ public struct Syncer {
         }
         let before = try takeSnapshot("apply", backend)
         report.snapshot = before.id
-        try change(backend, undo: before) {
-            try backend.apply(plan)
-            try Failpoint.afterApply.hit()
-            try verify(backend, plan)
-            try lists.store(bodies)
-        }
-        report.result = .applied
-        report.changed = true
         if let seconds = settings.confirm {
+            // Until confirmed, a signal means "undo", not "leave it as it is".
+            Signals.block()
+            try change(backend, undo: before) {
+                try applyVerified(plan, backend, accepting: bodies)
+            }
+            report.result = .applied
+            report.changed = true
             try awaitConfirmation(seconds, backend: backend, undo: before, report: &report)
+        } else {
+            try Signals.deferred {
+                try change(backend, undo: before) {
+                    try applyVerified(plan, backend, accepting: bodies)
+                }
+            }
+            report.result = .applied
+            report.changed = true
         }
         return settings.detailedExitcode ? .changes : .success
     }
@@ -119,6 +126,13 @@ public struct Syncer {
             report.result = drift.isEmpty ? .unchanged : .planned
             return drift.isEmpty ? .success : .changes
         }
+    }
+
+    private func applyVerified(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList]) throws {
+        try backend.apply(plan)
+        try Failpoint.afterApply.hit()
+        try verify(backend, plan)
+        try lists.store(bodies)
     }
 
     /// Reads the kernel back and checks it holds exactly what the plan asked for.

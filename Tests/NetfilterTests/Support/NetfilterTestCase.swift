@@ -74,22 +74,36 @@ class NetfilterTestCase: XCTestCase {
     // MARK: cfsync
 
     /// Runs `cfsync <command> --backend nftables --state-dir … --source-v4 … --source-v6 … <extra>`
-    /// inside the origin namespace.
+    /// inside the origin namespace; `environment` adds variables (e.g. a failpoint).
     func cfsync(
         _ command: String,
         _ extra: [String] = [],
         v4: String? = nil,
         v6: String? = nil,
         json: Bool = false,
+        environment: [String: String] = [:],
         timeout: TimeInterval = 120
     ) throws -> CFSyncRun {
+        let args = try cfsyncArguments(command, extra, v4: v4, v6: v6, json: json, environment: environment)
+        return CFSyncRun(process: try origin.run(args, timeout: timeout))
+    }
+
+    /// The same run, started in the background (to race or kill it).
+    func cfsyncInBackground(_ command: String, _ extra: [String] = [], environment: [String: String] = [:]) throws -> BackgroundProcess {
+        try origin.background(try cfsyncArguments(command, extra, v4: nil, v6: nil, json: true, environment: environment))
+    }
+
+    private func cfsyncArguments(
+        _ command: String, _ extra: [String], v4: String?, v6: String?, json: Bool, environment: [String: String]
+    ) throws -> [String] {
         let binary = NetfilterSuite.cfsyncBinary.path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw SubprocessError(description: "the cfsync binary is not at \(binary) (build it, or set CFSYNC_BINARY)")
         }
-        var args = [binary, command, "--backend", "nftables",
-                    "--state-dir", stateDir.path,
-                    "--source-v4", v4 ?? url("ips-v4"), "--source-v6", v6 ?? url("ips-v6")]
+        var args = environment.isEmpty ? [] : ["/usr/bin/env"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        args += [binary, command, "--backend", "nftables",
+                 "--state-dir", stateDir.path,
+                 "--source-v4", v4 ?? url("ips-v4"), "--source-v6", v6 ?? url("ips-v6")]
         if FileManager.default.fileExists(atPath: "/etc/cfsync/config.toml") {
             // Keep the host's configuration out of the tests.
             let empty = work.appendingPathComponent("empty.toml")
@@ -97,8 +111,7 @@ class NetfilterTestCase: XCTestCase {
             args += ["--config", empty.path]
         }
         if json { args += ["--output", "json"] }
-        args += extra
-        return CFSyncRun(process: try origin.run(args, timeout: timeout))
+        return args + extra
     }
 
     /// A first apply of the good lists that must succeed; returns it.

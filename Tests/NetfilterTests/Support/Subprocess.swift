@@ -259,6 +259,17 @@ final class BackgroundProcess {
         return child.status
     }
 
+    /// Sends `signal` (e.g. SIGKILL to crash a run on purpose) and reaps the child.
+    func kill(signal: Int32) {
+        closeStdin()
+        child.stop(signal: signal)
+    }
+
+    /// The exit status once the child has exited by itself within `timeout`.
+    func wait(timeout: TimeInterval) -> Int32? {
+        child.wait(timeout: timeout) ? child.status : nil
+    }
+
     /// SIGTERM now; waits for the exit.
     func terminate() {
         closeStdin()
