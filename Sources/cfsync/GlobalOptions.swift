@@ -80,6 +80,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("keep-snapshots"), help: ArgumentHelp("Snapshots to keep in the state dir (default: 20).", valueName: "n"))
     var keepSnapshots: String?
 
+    @Option(name: .customLong("log-level"), help: ArgumentHelp("error, warning (default), info or debug; logs go to stderr.", valueName: "level"))
+    var logLevel: String?
+
+    @Option(name: .customLong("metrics-file"), help: ArgumentHelp("apply: write Prometheus textfile-collector metrics here.", valueName: "path"))
+    var metricsFile: String?
+
     /// The options given on the command line, as raw settings.
     var given: [SettingKey: SettingValue] {
         var v: [SettingKey: SettingValue] = [:]
@@ -88,6 +94,7 @@ struct GlobalOptions: ParsableArguments {
             (.sourceAPI, sourceAPI), (.family, family), (.stateDir, stateDir), (.maxListSize, maxListSize),
             (.output, output), (.maxShrinkPercent, maxShrinkPercent), (.lockTimeout, lockTimeout),
             (.timeout, timeout), (.jitter, jitter), (.out, out), (.plan, plan), (.confirm, confirm), (.keepSnapshots, keepSnapshots),
+            (.logLevel, logLevel), (.metricsFile, metricsFile),
         ]
         for case let (key, value?) in strings { v[key] = .string(value) }
         let flags: [(SettingKey, Bool)] = [

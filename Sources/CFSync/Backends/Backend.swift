@@ -24,4 +24,12 @@ public protocol Backend {
     /// Replaces cfsync's own objects with `dump` (from `snapshot()`) in one step;
     /// an empty dump removes them.
     func restore(_ dump: String) throws
+
+    /// Families this backend cannot filter on this host, each with the reason
+    /// (ufw with IPV6=no); runs manage the other families and warn.
+    var unavailableFamilies: [Family: String] { get }
+}
+
+extension Backend {
+    public var unavailableFamilies: [Family: String] { [:] }
 }

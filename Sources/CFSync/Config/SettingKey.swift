@@ -11,6 +11,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case maxShrinkPercent = "max-shrink-percent"
     case lockTimeout = "lock-timeout"
     case keepSnapshots = "keep-snapshots"
+    case logLevel = "log-level"
+    case metricsFile = "metrics-file"
 
     /// Accepts both the option spelling and its snake_case twin.
     public init?(configName: String) {

@@ -1,4 +1,5 @@
 import CFSyncCore
+import Logging
 
 /// The validated settings of one run: defaults, then the config file, then the
 /// command line. Every option has exactly one validation, wherever it came from.
@@ -40,6 +41,9 @@ public struct Settings: Equatable, Sendable {
     public var plan: String?
     public var confirm: Double?
     public var keepSnapshots = SnapshotStore.defaultKeep
+    /// Quiet by default: cron mails only when something is wrong.
+    public var logLevel: Logger.Level = .warning
+    public var metricsFile: String?
 
     public init() {}
 
@@ -103,6 +107,11 @@ public struct Settings: Equatable, Sendable {
         case .plan: plan = try read.path()
         case .confirm: confirm = try read.number(in: 1...86_400)
         case .keepSnapshots: keepSnapshots = Int(try read.number(in: 1...10_000))
+        case .logLevel:
+            let levels: [String: Logger.Level] = ["error": .error, "warning": .warning, "info": .info, "debug": .debug]
+            guard let level = levels[try read.string()] else { throw read.invalid("must be error, warning, info or debug") }
+            logLevel = level
+        case .metricsFile: metricsFile = try read.path()
         }
     }
 }

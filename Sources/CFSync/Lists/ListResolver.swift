@@ -1,5 +1,6 @@
 import CFSyncCore
 import Foundation
+import Logging
 
 /// Where the desired prefixes come from: fetched lists (or, offline, the last
 /// accepted ones), passed through every guard, plus the `--allow` entries.
@@ -25,6 +26,7 @@ struct ListResolver {
 
     let settings: Settings
     let cache: ListCache
+    let log: Logger
 
     var sources: [Source] {
         if let api = settings.sourceAPI { return [Source(url: api, format: .cloudflareAPI)] }
@@ -58,11 +60,13 @@ struct ListResolver {
         var fromCache: Set<String> = []
         for result in results {
             if result.notModified, let body = cached[result.url] {
+                log.info("\(result.url): not modified (ETag), using the last accepted copy")
                 bodies.append(body)
                 fromCache.insert(result.url)
             } else if result.notModified {
                 throw CFSyncError.failed("fetch \(result.url): HTTP 304 for a list that is not in the state dir")
             } else {
+                log.info("\(result.url): fetched \(result.body.count) bytes, sha256 \(result.sha256.prefix(12))")
                 bodies.append(CachedList(url: result.url, sha256: result.sha256, etag: result.etag, fetchedAt: now, body: result.body))
             }
         }

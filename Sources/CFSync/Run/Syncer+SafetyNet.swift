@@ -9,6 +9,7 @@ extension Syncer {
             id: Snapshot.makeID(Date()), created: Date(), command: command, backend: backend.kind,
             ruleset: try backend.snapshot(), lists: try lists.load())
         try snapshots.save(snapshot)
+        log.info("snapshot \(snapshot.id) taken before \(command)")
         return snapshot
     }
 
@@ -19,6 +20,7 @@ extension Syncer {
             try body()
         } catch {
             let cause = CFSyncError.classify(error).message
+            log.warning("\(cause); restoring snapshot \(undo.id)")
             do {
                 try restore(backend, to: undo)
             } catch {

@@ -1,5 +1,6 @@
 import CFSyncCore
 import Foundation
+import Logging
 
 /// Runs one command end to end: lists -> guards -> desired state, kernel ->
 /// installed state, plan, and for `apply` the transaction and its read-back,
@@ -10,12 +11,14 @@ public struct Syncer {
     /// A backend given by tests; otherwise `--backend` decides.
     let injected: Backend?
     let environment: [String: String]
+    let log: Logger
 
     public init(settings: Settings, backend: Backend? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.settings = settings
         state = StateDirectory(path: settings.stateDir)
         injected = backend
         self.environment = environment
+        log = Logger.cfsync(level: settings.logLevel)
     }
 
     /// The outcome of a command: what to print and how to exit.
@@ -29,7 +32,7 @@ public struct Syncer {
         }
     }
 
-    var resolver: ListResolver { ListResolver(settings: settings, cache: lists) }
+    var resolver: ListResolver { ListResolver(settings: settings, cache: lists, log: log) }
     var lists: ListCache { ListCache(dir: state) }
     var snapshots: SnapshotStore { SnapshotStore(dir: state, keep: settings.keepSnapshots) }
 
@@ -38,8 +41,9 @@ public struct Syncer {
             let backend = try choose(&report)
             let accepted = try resolver.fetch()
             report.sources = accepted.sources
-            let installed = try backend.observe(settings.policy)
-            let plan = SyncPlan(policy: settings.policy, desired: accepted.lists, installed: installed)
+            let policy = self.policy(for: backend)
+            let installed = try backend.observe(policy)
+            let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
             report.record(plan, objects: backend.objects)
             report.result = .planned
             let saved = SavedPlan(backend: backend.kind, plan: plan, installed: installed.lists,
@@ -50,7 +54,7 @@ public struct Syncer {
     }
 
     public func apply() -> Outcome {
-        run("apply") { report in
+        let outcome = run("apply") { report in
             if let path = settings.plan { return try applySaved(path, &report) }
             let backend = try choose(&report)
             if settings.jitter > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0...settings.jitter)) }
@@ -61,15 +65,25 @@ public struct Syncer {
             let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
             defer { lock.release() }
             try Failpoint.holdLock.hit()
-            let plan = SyncPlan(policy: settings.policy, desired: accepted.lists, installed: try backend.observe(settings.policy))
+            let policy = self.policy(for: backend)
+            let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: try backend.observe(policy))
             return try commit(plan, backend, accepting: accepted.bodies, &report)
         }
+        if let path = settings.metricsFile {
+            do {
+                try MetricsFile(path: path).write(outcome.report, exit: outcome.exit)
+            } catch {
+                log.warning("--metrics-file \(path): \(CFSyncError.classify(error).message)")
+            }
+        }
+        return outcome
     }
 
     /// The shared end of every apply: SSH guard, snapshot, one transaction,
     /// read-back, accepted lists kept; any failure restores the snapshot.
     func commit(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList], _ report: inout Report) throws -> CFSyncExit {
         report.record(plan, objects: backend.objects)
+        log.info("plan: \(report.addedCount) to add, \(report.removedCount) to remove\(plan.structure == .none ? "" : ", " + report.structural.joined(separator: "; "))")
         if !settings.force, let reason = SSHGuard.violation(sshConnection: environment["SSH_CONNECTION"], policy: plan.policy, desired: plan.desired) {
             throw CFSyncError.refused(reason)
         }
@@ -108,8 +122,9 @@ public struct Syncer {
             let backend = try choose(&report)
             let accepted = try resolver.lastAccepted()
             report.sources = accepted.sources
-            let installed = try backend.observe(settings.policy)
-            let plan = SyncPlan(policy: settings.policy, desired: accepted.lists, installed: installed)
+            let policy = self.policy(for: backend)
+            let installed = try backend.observe(policy)
+            let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
             report.record(plan, objects: backend.objects)
             var drift: [String] = []
             switch installed.structure {
@@ -129,9 +144,11 @@ public struct Syncer {
     }
 
     private func applyVerified(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList]) throws {
+        log.debug("\(backend.kind.rawValue) script:\n\(backend.script(for: plan))")
         try backend.apply(plan)
         try Failpoint.afterApply.hit()
         try verify(backend, plan)
+        log.info("applied in one transaction; read-back matches the plan")
         try lists.store(bodies)
     }
 
@@ -148,10 +165,13 @@ public struct Syncer {
         if let injected {
             backend = injected
         } else {
-            backend = try BackendSelection.choose(settings.backend).backend
+            let choice = try BackendSelection.choose(settings.backend)
+            log.info("backend \(choice.backend.kind.rawValue) (\(choice.reason))")
+            backend = choice.backend
         }
         report.backend = backend.kind.rawValue
         report.backendPolicy(settings.policy)
+        report.warnings += familyWarnings(backend)
         if backend.kind == .nftables && settings.mode == .allow {
             report.warnings.append(
                 "allow mode: an accept in table inet cfsync does not override a drop in another table; the host's own rules decide the rest")
