@@ -28,8 +28,13 @@ public protocol Backend {
     /// Families this backend cannot filter on this host, each with the reason
     /// (ufw with IPV6=no); runs manage the other families and warn.
     var unavailableFamilies: [Family: String] { get }
+
+    /// Backend-specific checks for `doctor`: tools, kernel support, and rules
+    /// outside cfsync's objects that make its allowlist moot.
+    func diagnose(_ policy: Policy) -> [Finding]
 }
 
 extension Backend {
     public var unavailableFamilies: [Family: String] { [:] }
+    public func diagnose(_ policy: Policy) -> [Finding] { [] }
 }

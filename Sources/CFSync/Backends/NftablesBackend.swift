@@ -41,6 +41,16 @@ public struct NftablesBackend: Backend {
         try nft.run("add table \(Self.table)\ndelete table \(Self.table)\n" + dump)
     }
 
+    public func diagnose(_ policy: Policy) -> [Finding] {
+        do {
+            let chains = try nft.run("list chains", format: .json)
+            return [Finding("nftables", .ok, "libnftables can read the ruleset")]
+                + (try NftFindings.otherDroppingInputChains(chainsJSON: chains, policy: policy))
+        } catch {
+            return [Finding("nftables", .error, "libnftables cannot read the ruleset: \(CFSyncError.classify(error).message) (cfsync needs root / CAP_NET_ADMIN)")]
+        }
+    }
+
     public func script(for plan: SyncPlan) -> String {
         NftRenderer.transaction(for: plan).description
     }
