@@ -33,7 +33,7 @@ public enum BackendSelection {
         case .iptables:
             return try IptablesBackend()
         case .ufw:
-            throw CFSyncError.usage("--backend \(kind.rawValue): not available in this version of cfsync (use --backend nftables)")
+            return try UfwBackend()
         }
     }
 

@@ -1,0 +1,149 @@
+import CFSyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ufw: rules commented `cfsync…` in ufw's own rules files (user.rules,
+/// user6.rules), so `ufw status` shows them and ufw keeps them across reboots.
+///
+/// One run edits both files and loads each with `iptables-restore -n` /
+/// `ip6tables-restore -n`, which replaces ufw's user chains in one atomic
+/// commit per family. That is what ufw itself does after a rule change; a
+/// `ufw reload` (full stop and start of every ufw chain) is never needed, so
+/// there is no moment in which the protected ports are open or closed.
+public struct UfwBackend: Backend {
+    public var kind: BackendKind { .ufw }
+    public var objects: String { "ufw rules commented \(UfwLayout.tag)* in \(paths.root)" }
+
+    let paths: UfwPaths
+    let runner: CommandRunner
+    let config: UfwConfig
+
+    /// Refuses when ufw is inactive: enabling a firewall remotely can lock the operator out.
+    public init(paths: UfwPaths = UfwPaths(), runner: CommandRunner = SystemCommandRunner()) throws {
+        self.paths = paths
+        self.runner = runner
+        config = try UfwConfig(paths: paths)
+        guard config.enabled else {
+            throw CFSyncError.failed("--backend ufw: ufw is installed but not active (ENABLED=no in \(paths.conf)); "
+                + "cfsync never enables a firewall (that can lock you out): run 'ufw enable' yourself or use --backend nftables")
+        }
+    }
+
+    /// The families ufw filters here: IPv6 only with IPV6=yes in /etc/default/ufw.
+    public var families: [Family] { config.ipv6 ? [.ipv4, .ipv6] : [.ipv4] }
+
+    public var unavailableFamilies: [Family: String] {
+        config.ipv6 ? [:] : [.ipv6: "ufw has IPV6=no in \(paths.defaults): managing IPv4 only; ufw does not filter IPv6 here"]
+    }
+
+    // MARK: reading
+
+    func readFiles() throws -> [Family: UfwRulesFile] {
+        var files: [Family: UfwRulesFile] = [:]
+        for family in families {
+            let path = paths.rules(family)
+            let bytes: [UInt8]?
+            do {
+                bytes = try POSIXFile.readAll(path)
+            } catch {
+                throw CFSyncError.failed("\(path): cannot read (\(error.text))")
+            }
+            guard let bytes else { throw CFSyncError.failed("\(path): missing; is ufw installed?") }
+            do {
+                files[family] = try UfwRulesFile(parsing: String(decoding: bytes, as: UTF8.self), name: path)
+            } catch {
+                throw CFSyncError.failed(error.description)
+            }
+        }
+        return files
+    }
+
+    public func observe(_ policy: Policy) throws -> InstalledState {
+        let files = try readFiles()
+        var drift: [String] = []
+        for (family, file) in files.sorted(by: { $0.key < $1.key }) {
+            if let difference = try kernelDifference(family, file) { drift.append(difference) }
+        }
+        return UfwInstalled.state(policy: policy, files: files, extraDifferences: drift)
+    }
+
+    /// The kernel is the truth: ufw's chain must hold as many rules as the
+    /// file says, or the file was edited without being loaded.
+    func kernelDifference(_ family: Family, _ file: UfwRulesFile) throws -> String? {
+        let chain = UfwLayout.inputChain(family)
+        let result = try runner.run([Self.tool(family), "-w", "-S", chain])
+        guard result.status == 0 else { return "chain \(chain) is not loaded (is ufw running?)" }
+        let loaded = result.stdout.split(separator: "\n").filter { $0.hasPrefix("-A \(chain) ") }.count
+        let written = file.text.split(separator: "\n").filter { $0.hasPrefix("-A \(chain) ") }.count
+        guard loaded != written else { return nil }
+        return "chain \(chain) holds \(loaded) rules but \(UfwLayout.rulesFile(family)) has \(written) (edited without loading?)"
+    }
+
+    // MARK: changing
+
+    public func script(for plan: SyncPlan) -> String {
+        UfwRenderer.script(for: plan, families: families)
+    }
+
+    public func apply(_ plan: SyncPlan) throws {
+        let files = try readFiles()
+        var changes: [(Family, String)] = []
+        for family in families {
+            guard let file = files[family] else { continue }
+            let edited = UfwRenderer.edit(file, plan, family).text
+            if edited != file.text || plan.structure != .none { changes.append((family, edited)) }
+        }
+        try commit(changes)
+    }
+
+    /// cfsync's own entries, per file, exactly as written; "" when there are none.
+    public func snapshot() throws -> String {
+        let files = try readFiles()
+        var dump = ""
+        for family in families {
+            guard let own = files[family]?.own, !own.isEmpty else { continue }
+            dump += "# \(UfwLayout.rulesFile(family))\n" + own.flatMap(\.lines).map { $0 + "\n" }.joined()
+        }
+        return dump
+    }
+
+    public func restore(_ dump: String) throws {
+        let wanted = try UfwSnapshot.parse(dump)
+        let files = try readFiles()
+        let changes = families.compactMap { family in
+            files[family].map { (family, $0.replacingOwn(with: wanted[family] ?? []).text) }
+        }
+        try commit(changes)
+    }
+
+    /// Checks every new file with `--test`, writes them atomically, then loads
+    /// each in one atomic commit. A failure before the writes changes nothing;
+    /// one after them is undone by the caller's snapshot restore.
+    func commit(_ changes: [(Family, String)]) throws {
+        for (family, text) in changes {
+            try runner.check([Self.tool(family) + "-restore", "--test", "-n"], stdin: text)
+        }
+        for (family, text) in changes {
+            try write(paths.rules(family), text)
+        }
+        for (family, text) in changes {
+            try runner.check([Self.tool(family) + "-restore", "-n"], stdin: text)
+        }
+    }
+
+    /// Keeps the file's mode (ufw uses 0640).
+    private func write(_ path: String, _ text: String) throws {
+        var info = stat()
+        let mode: mode_t = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o640
+        do {
+            try POSIXFile.writeAtomically(path, Array(text.utf8), mode: mode)
+        } catch {
+            throw CFSyncError.failed("\(path): cannot write (\(error.text))")
+        }
+    }
+
+    static func tool(_ family: Family) -> String {
+        family == .ipv4 ? "iptables" : "ip6tables"
+    }
+}

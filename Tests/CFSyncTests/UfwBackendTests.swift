@@ -1,0 +1,196 @@
+import CFSyncCore
+import CFSyncTestSupport
+import XCTest
+
+@testable import CFSync
+
+/// UfwBackend against a private copy of ufw's files and a scripted runner that
+/// asserts the exact argv and stdin of every command.
+final class UfwBackendTests: XCTestCase {
+    var root: URL!
+    var paths: UfwPaths { UfwPaths(root: root.path, defaults: root.appendingPathComponent("default-ufw").path) }
+    let policy = Policy(mode: .lockdown, ports: [80, 443], families: [.ipv4, .ipv6])
+    let lists = AddressLists(ipv4: v4("104.16.0.0/12", "173.245.48.0/20"), ipv6: v6("2606:4700::/32"))
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/ufw")
+
+    /// ufw's fixture files without cfsync's rules: a host before cfsync's first run.
+    var userRules = ""
+    var user6Rules = ""
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("cfsync-ufw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        userRules = try strip(String(contentsOf: Self.fixtures.appendingPathComponent("user.rules"), encoding: .utf8))
+        user6Rules = try strip(String(contentsOf: Self.fixtures.appendingPathComponent("user6.rules"), encoding: .utf8))
+        try write("ufw.conf", "# ufw.conf\nENABLED=yes\nLOGLEVEL=low\n")
+        try write("default-ufw", "IPV6=yes\nDEFAULT_INPUT_POLICY=\"DROP\"\n")
+        try write("user.rules", userRules)
+        try write("user6.rules", user6Rules)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func strip(_ text: String) throws -> String { try UfwRulesFile(parsing: text, name: "fixture").replacingOwn(with: []).text }
+    func write(_ name: String, _ text: String) throws { try text.write(to: root.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+    func read(_ name: String) throws -> String { try String(contentsOf: root.appendingPathComponent(name), encoding: .utf8) }
+
+    /// What `iptables -S` prints for a chain loaded from `file`: one line per `-A` of that chain.
+    func chain(_ family: Family, from file: String) -> CommandResult {
+        let name = UfwLayout.inputChain(family)
+        let rules = file.split(separator: "\n").filter { $0.hasPrefix("-A \(name) ") }
+        return CommandResult(status: 0, stdout: (["-N \(name)"] + rules).joined(separator: "\n") + "\n")
+    }
+
+    func listSteps(_ v4: String, _ v6: String?) -> [ScriptedRunner.Step] {
+        var steps: [ScriptedRunner.Step] = [.init(argv: ["iptables", "-w", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: v4))]
+        if let v6 { steps.append(.init(argv: ["ip6tables", "-w", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: v6))) }
+        return steps
+    }
+
+    func loadSteps(_ texts: [(String, String)]) -> [ScriptedRunner.Step] {
+        texts.map { .init(argv: [$0.0, "--test", "-n"], stdin: $0.1, result: CommandResult(status: 0)) }
+            + texts.map { .init(argv: [$0.0, "-n"], stdin: $0.1, result: CommandResult(status: 0)) }
+    }
+
+    func expected(_ text: String, _ family: Family, _ lists: AddressLists) throws -> String {
+        try UfwRulesFile(parsing: text, name: "x").replacingOwn(with: UfwRenderer.blocks(policy, lists, family)).text
+    }
+
+    func testRefusesToEnableAnInactiveUfw() throws {
+        try write("ufw.conf", "ENABLED=no\n")
+        XCTAssertThrowsError(try UfwBackend(paths: paths, runner: ScriptedRunner([]))) { error in
+            XCTAssertEqual((error as? CFSyncError)?.exit, .error)
+            XCTAssertEqual((error as? CFSyncError)?.message,
+                "--backend ufw: ufw is installed but not active (ENABLED=no in \(paths.conf)); cfsync never enables a firewall (that can lock you out): run 'ufw enable' yourself or use --backend nftables")
+        }
+    }
+
+    func testFirstApplyWritesBothFilesAndLoadsEachOnceWithoutAUfwReload() throws {
+        let new4 = try expected(userRules, .ipv4, lists), new6 = try expected(user6Rules, .ipv6, lists)
+        let runner = ScriptedRunner(listSteps(userRules, user6Rules)
+            + loadSteps([("iptables-restore", new4), ("ip6tables-restore", new6)])
+            + listSteps(new4, new6))
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        let installed = try backend.observe(policy)
+        XCTAssertEqual(installed, .absent)
+        let plan = SyncPlan(policy: policy, desired: lists, installed: installed)
+        try backend.apply(plan)
+        XCTAssertEqual(try read("user.rules"), new4)
+        XCTAssertEqual(try read("user6.rules"), new6)
+        XCTAssertEqual(try backend.observe(policy), InstalledState(structure: .matches, lists: lists))
+        runner.assertDone()
+    }
+
+    func testNothingToChangeRunsNothing() throws {
+        try write("user.rules", try expected(userRules, .ipv4, lists))
+        try write("user6.rules", try expected(user6Rules, .ipv6, lists))
+        let runner = ScriptedRunner(listSteps(try read("user.rules"), try read("user6.rules")))
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        let plan = SyncPlan(policy: policy, desired: lists, installed: try backend.observe(policy))
+        XCTAssertTrue(plan.isEmpty)
+        try backend.apply(plan)
+        runner.assertDone()
+    }
+
+    /// Only the changed family is loaded; rules are matched by content, so renumbering cannot matter.
+    func testSplitTouchesOnlyIPv4() throws {
+        try write("user.rules", try expected(userRules, .ipv4, lists))
+        try write("user6.rules", try expected(user6Rules, .ipv6, lists))
+        var desired = lists
+        desired.ipv4 = v4("104.16.0.0/13", "104.24.0.0/14", "173.245.48.0/20")
+        let new4 = try expected(userRules, .ipv4, desired)
+        let runner = ScriptedRunner(listSteps(try read("user.rules"), try read("user6.rules")) + loadSteps([("iptables-restore", new4)]))
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        let plan = SyncPlan(policy: policy, desired: desired, installed: try backend.observe(policy))
+        XCTAssertEqual(plan.ipv4.remove, v4("104.16.0.0/12"))
+        try backend.apply(plan)
+        XCTAssertEqual(try read("user.rules"), new4)
+        runner.assertDone()
+    }
+
+    func testIPv6OffInUfwManagesIPv4OnlyAndLeavesUser6RulesAlone() throws {
+        try write("default-ufw", "IPV6=no\n")
+        let v4only = AddressLists(ipv4: lists.ipv4)
+        let v4policy = Policy(mode: .lockdown, ports: [80, 443], families: [.ipv4])
+        let new4 = try UfwRulesFile(parsing: userRules, name: "x").replacingOwn(with: UfwRenderer.blocks(v4policy, v4only, .ipv4)).text
+        let runner = ScriptedRunner(listSteps(userRules, nil) + loadSteps([("iptables-restore", new4)]))
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        XCTAssertEqual(backend.unavailableFamilies, [.ipv6: "ufw has IPV6=no in \(paths.defaults): managing IPv4 only; ufw does not filter IPv6 here"])
+        try backend.apply(SyncPlan(policy: v4policy, desired: v4only, installed: try backend.observe(v4policy)))
+        XCTAssertEqual(try read("user6.rules"), user6Rules)
+        runner.assertDone()
+    }
+
+    func testKernelThatDidNotLoadTheFileIsDrift() throws {
+        try write("user.rules", try expected(userRules, .ipv4, lists))
+        try write("user6.rules", try expected(user6Rules, .ipv6, lists))
+        let runner = ScriptedRunner([
+            .init(argv: ["iptables", "-w", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: userRules)),
+            .init(argv: ["ip6tables", "-w", "-S", "ufw6-user-input"], stdin: nil, result: CommandResult(status: 1, stderr: "No chain/target/match by that name.")),
+        ])
+        let state = try UfwBackend(paths: paths, runner: runner).observe(policy)
+        XCTAssertEqual(state.structure, .differs([
+            "chain ufw-user-input holds 7 rules but user.rules has 10 (edited without loading?)",
+            "chain ufw6-user-input is not loaded (is ufw running?)",
+        ]))
+        runner.assertDone()
+    }
+
+    func testSnapshotAndRestoreTouchOnlyCFSyncsRules() throws {
+        let with4 = try expected(userRules, .ipv4, lists), with6 = try expected(user6Rules, .ipv6, lists)
+        try write("user.rules", with4)
+        try write("user6.rules", with6)
+        let runner = ScriptedRunner(loadSteps([("iptables-restore", userRules), ("ip6tables-restore", user6Rules)])
+            + loadSteps([("iptables-restore", with4), ("ip6tables-restore", with6)]))
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        let dump = try backend.snapshot()
+        XCTAssertEqual(dump, """
+            # user.rules
+            ### tuple ### allow tcp 80,443 0.0.0.0/0 any 104.16.0.0/12 in comment=636673796e63
+            -A ufw-user-input -p tcp -m multiport --dports 80,443 -s 104.16.0.0/12 -j ACCEPT
+            ### tuple ### allow tcp 80,443 0.0.0.0/0 any 173.245.48.0/20 in comment=636673796e63
+            -A ufw-user-input -p tcp -m multiport --dports 80,443 -s 173.245.48.0/20 -j ACCEPT
+            ### tuple ### deny tcp 80,443 0.0.0.0/0 any 0.0.0.0/0 in comment=636673796e63206c6f636b646f776e
+            -A ufw-user-input -p tcp -m multiport --dports 80,443 -j DROP
+            # user6.rules
+            ### tuple ### allow tcp 80,443 ::/0 any 2606:4700::/32 in comment=636673796e63
+            -A ufw6-user-input -p tcp -m multiport --dports 80,443 -s 2606:4700::/32 -j ACCEPT
+            ### tuple ### deny tcp 80,443 ::/0 any ::/0 in comment=636673796e63206c6f636b646f776e
+            -A ufw6-user-input -p tcp -m multiport --dports 80,443 -j DROP
+
+            """)
+        try backend.restore("")
+        XCTAssertEqual(try read("user.rules"), userRules)
+        XCTAssertEqual(try read("user6.rules"), user6Rules)
+        XCTAssertEqual(try backend.snapshot(), "")
+        try backend.restore(dump)
+        XCTAssertEqual(try read("user.rules"), with4)
+        XCTAssertEqual(try backend.snapshot(), dump)
+        runner.assertDone()
+    }
+
+    /// A file iptables-restore rejects is never written.
+    func testRejectedRulesAreNotWritten() throws {
+        let new4 = try expected(userRules, .ipv4, lists)
+        let runner = ScriptedRunner(listSteps(userRules, user6Rules) + [
+            .init(argv: ["iptables-restore", "--test", "-n"], stdin: new4, result: CommandResult(status: 2, stderr: "iptables-restore: line 40 failed\n")),
+        ])
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        let plan = SyncPlan(policy: policy, desired: lists, installed: try backend.observe(policy))
+        XCTAssertThrowsError(try backend.apply(plan)) { error in
+            XCTAssertEqual((error as? CFSyncError)?.message, "iptables-restore --test -n exited 2: iptables-restore: line 40 failed")
+        }
+        XCTAssertEqual(try read("user.rules"), userRules)
+        runner.assertDone()
+    }
+
+    func testScriptIsTheDryRun() throws {
+        let backend = try UfwBackend(paths: paths, runner: ScriptedRunner([]))
+        let plan = SyncPlan(policy: policy, desired: lists, installed: .absent)
+        XCTAssertEqual(backend.script(for: plan), UfwRenderer.script(for: plan))
+    }
+}
