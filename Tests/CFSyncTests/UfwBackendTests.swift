@@ -194,3 +194,33 @@ final class UfwBackendTests: XCTestCase {
         XCTAssertEqual(backend.script(for: plan), UfwRenderer.script(for: plan))
     }
 }
+
+extension UfwBackendTests {
+    /// An `allow 443/tcp` from anywhere before cfsync's deny makes lockdown moot: say so.
+    func testEarlierBroaderAllowIsAWarningAndADoctorFinding() throws {
+        let broad = userRules.replacingOccurrences(of: "### END RULES ###", with: """
+            ### tuple ### allow tcp 443 0.0.0.0/0 any 0.0.0.0/0 in
+            -A ufw-user-input -p tcp --dport 443 -j ACCEPT
+
+            ### END RULES ###
+            """)
+        try write("user.rules", broad)
+        let runner = ScriptedRunner(listSteps(broad, user6Rules))
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        // Before cfsync's first run its rules will go last, so every earlier allow counts
+        // ("WWW Full" and 203.0.113.0/24 in the fixture, and the new one).
+        let moot = { (n: Int, what: String, family: String, ports: String) in
+            "ufw rule \(n) (\(what)) accepts \(family) sources outside cfsync's list on tcp \(ports) before cfsync's deny: lockdown is moot for them"
+        }
+        let expected = [
+            moot(4, "allow tcp port 80,443 from anywhere", "IPv4", "80,443"),
+            moot(6, "allow tcp port 443 from 203.0.113.0/24", "IPv4", "443"),
+            moot(7, "allow tcp port 443 from anywhere", "IPv4", "443"),
+            moot(10, "allow tcp port 80,443 from anywhere", "IPv6", "80,443"),
+        ]
+        XCTAssertEqual(backend.warnings(for: SyncPlan(policy: policy, desired: lists, installed: .absent)), expected)
+        let findings = backend.diagnose(policy)
+        XCTAssertEqual(findings.filter { $0.status == .warning }.map(\.detail), expected)
+        runner.assertDone()
+    }
+}

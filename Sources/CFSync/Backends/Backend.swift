@@ -32,9 +32,14 @@ public protocol Backend {
     /// Backend-specific checks for `doctor`: tools, kernel support, and rules
     /// outside cfsync's objects that make its allowlist moot.
     func diagnose(_ policy: Policy) -> [Finding]
+
+    /// Warnings for the report of `plan` and `apply`: rules outside cfsync's
+    /// objects that make this plan's allowlist moot (ufw: an earlier broader allow).
+    func warnings(for plan: SyncPlan) -> [String]
 }
 
 extension Backend {
     public var unavailableFamilies: [Family: String] { [:] }
     public func diagnose(_ policy: Policy) -> [Finding] { [] }
+    public func warnings(for plan: SyncPlan) -> [String] { [] }
 }

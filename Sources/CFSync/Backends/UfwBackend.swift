@@ -80,6 +80,41 @@ public struct UfwBackend: Backend {
         return "chain \(chain) holds \(loaded) rules but \(UfwLayout.rulesFile(family)) has \(written) (edited without loading?)"
     }
 
+    // MARK: diagnosing
+
+    /// Earlier broader allows that let other sources reach the protected ports.
+    public func warnings(for plan: SyncPlan) -> [String] {
+        guard let files = try? readFiles() else { return [] }
+        return UfwShadowing.findings(files: files, policy: plan.policy, allowlist: plan.desired)
+    }
+
+    /// For `doctor`: ufw's IPv6 setting, whether the kernel loaded ufw's files,
+    /// and rules that make the installed allowlist moot.
+    public func diagnose(_ policy: Policy) -> [Finding] {
+        let files: [Family: UfwRulesFile]
+        do {
+            files = try readFiles()
+        } catch {
+            return [Finding("ufw rules", .error, CFSyncError.classify(error).message)]
+        }
+        var findings = [config.ipv6 ? Finding("ufw IPv6", .ok, "IPV6=yes in \(paths.defaults)")
+                                    : Finding("ufw IPv6", .warning, "IPV6=no in \(paths.defaults): cfsync manages IPv4 only")]
+        for (family, file) in files.sorted(by: { $0.key < $1.key }) {
+            let chain = UfwLayout.inputChain(family)
+            do {
+                findings.append(try kernelDifference(family, file).map { Finding("ufw kernel", .warning, $0) }
+                    ?? Finding("ufw kernel", .ok, "chain \(chain) matches \(UfwLayout.rulesFile(family))"))
+            } catch {
+                findings.append(Finding("ufw kernel", .error, "cannot read chain \(chain): \(CFSyncError.classify(error).message)"))
+            }
+        }
+        let installed = UfwInstalled.state(policy: policy, files: files).lists
+        let moot = UfwShadowing.findings(files: files, policy: policy, allowlist: installed)
+        findings += moot.isEmpty ? [Finding("ufw moot rules", .ok, "no other ufw rule accepts other sources on the protected ports first")]
+                                 : moot.map { Finding("ufw moot rules", .warning, $0) }
+        return findings
+    }
+
     // MARK: changing
 
     public func script(for plan: SyncPlan) -> String {
