@@ -40,11 +40,7 @@ public struct Syncer {
         run("plan") { report in
             let backend = try choose(&report)
             let accepted = try resolver.fetch()
-            report.sources = accepted.sources
-            let policy = self.policy(for: backend)
-            let installed = try backend.observe(policy)
-            let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
-            report.record(plan, objects: backend.objects)
+            let (plan, installed) = try planAgainstKernel(accepted, backend, &report)
             report.result = .planned
             let saved = SavedPlan(backend: backend.kind, plan: plan, installed: installed.lists,
                                   installedDump: try backend.snapshot(), lists: accepted.bodies)
@@ -120,12 +116,7 @@ public struct Syncer {
     public func status() -> Outcome {
         run("status") { report in
             let backend = try choose(&report)
-            let accepted = try resolver.lastAccepted()
-            report.sources = accepted.sources
-            let policy = self.policy(for: backend)
-            let installed = try backend.observe(policy)
-            let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
-            report.record(plan, objects: backend.objects)
+            let (_, installed) = try planAgainstKernel(try resolver.lastAccepted(), backend, &report)
             var drift: [String] = []
             switch installed.structure {
             case .absent: drift.append("cfsync's firewall objects are missing")
@@ -141,6 +132,16 @@ public struct Syncer {
             report.result = drift.isEmpty ? .unchanged : .planned
             return drift.isEmpty ? .success : .changes
         }
+    }
+
+    /// The plan from `accepted` lists to what the kernel holds now, recorded in the report.
+    private func planAgainstKernel(_ accepted: ListResolver.Accepted, _ backend: Backend, _ report: inout Report) throws -> (SyncPlan, InstalledState) {
+        report.sources = accepted.sources
+        let policy = self.policy(for: backend)
+        let installed = try backend.observe(policy)
+        let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
+        report.record(plan, objects: backend.objects)
+        return (plan, installed)
     }
 
     private func applyVerified(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList]) throws {

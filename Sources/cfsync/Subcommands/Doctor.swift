@@ -19,12 +19,7 @@ extension CFSyncCommand {
         }
 
         func run() throws {
-            let settings: Settings
-            do {
-                settings = try options.settings()
-            } catch {
-                try Output.fail(CFSyncError.classify(error), command: "doctor", format: options.output == "json" ? .json : .text)
-            }
+            let settings = try Runner.settings("doctor", options)
             let diagnosis = Syncer(settings: settings).doctor()
             let errors = diagnosis.findings.filter { $0.status == .error }
             switch settings.output {

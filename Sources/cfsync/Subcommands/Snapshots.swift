@@ -17,12 +17,7 @@ extension CFSyncCommand {
         }
 
         func run() throws {
-            let settings: Settings
-            do {
-                settings = try options.settings()
-            } catch {
-                try Output.fail(CFSyncError.classify(error), command: "snapshots", format: options.output == "json" ? .json : .text)
-            }
+            let settings = try Runner.settings("snapshots", options)
             let listing: (snapshots: [Snapshot], warnings: [String])
             do {
                 listing = try Syncer(settings: settings).listSnapshots()
