@@ -142,6 +142,18 @@ final class UfwTests: NetfilterTestCase {
         XCTAssertEqual([try ufw.rulesFile(.ipv4), try String(contentsOf: ufw.etcUfw.appendingPathComponent("ufw.conf"), encoding: .utf8)], before)
     }
 
+    func testEarlierBroaderAllowIsReportedAsMakingLockdownMoot() throws {
+        try serveGoodLists()
+        try ufw.ufw("allow", "443/tcp")
+        let run = try applied()
+        XCTAssertEqual(run.json?["warnings"] as? [String], [
+            "ufw rule 3 (allow tcp port 443 from anywhere) accepts IPv4 sources outside cfsync's list on tcp 443 before cfsync's deny: lockdown is moot for them",
+            "ufw rule 5 (allow tcp port 443 from anywhere) accepts IPv6 sources outside cfsync's list on tcp 443 before cfsync's deny: lockdown is moot for them",
+        ], "\(run)")
+        // And it is true: the unlisted address gets through.
+        try assertConnects(from: Address.clientUnlistedV4, to: Address.originUnlistedV4, port: 443, "moot lockdown")
+    }
+
     func testIPv6OffInUfwManagesIPv4OnlyWithAWarning() throws {
         try serveGoodLists()
         try ufw.setDefault("IPV6", "no")
@@ -178,8 +190,11 @@ final class UfwTests: NetfilterTestCase {
         let shell = try ufw.run(["/bin/sh", "-c", loop], timeout: 600)
         let loopSeconds = Date().timeIntervalSince(loopStart)
         XCTAssertTrue(shell.succeeded, "\(shell)")
-        let report = String(format: "ufw timing: cfsync apply (22 prefixes x 2 ports) %.2f s; seed shell loop (44 ufw allow calls) %.2f s\n",
-                            cfsyncSeconds, loopSeconds)
+        let reloadStart = Date()
+        try ufw.ufw("reload")
+        let reloadSeconds = Date().timeIntervalSince(reloadStart)
+        let report = String(format: "ufw timing: cfsync apply (22 prefixes x 2 ports) %.2f s; seed shell loop (44 ufw allow calls) %.2f s; one ufw reload %.2f s\n",
+                            cfsyncSeconds, loopSeconds, reloadSeconds)
         FileHandle.standardError.write(Data(report.utf8))
         try report.write(to: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("cfsync-ufw-timing.txt"), atomically: true, encoding: .utf8)
     }

@@ -79,6 +79,7 @@ public struct Syncer {
     /// read-back, accepted lists kept; any failure restores the snapshot.
     func commit(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList], _ report: inout Report) throws -> CFSyncExit {
         report.record(plan, objects: backend.objects)
+        report.warnings += backend.warnings(for: plan)
         log.info("plan: \(report.addedCount) to add, \(report.removedCount) to remove\(plan.structure == .none ? "" : ", " + report.structural.joined(separator: "; "))")
         if !settings.force, let reason = SSHGuard.violation(sshConnection: environment["SSH_CONNECTION"], policy: plan.policy, desired: plan.desired) {
             throw CFSyncError.refused(reason)
@@ -141,6 +142,7 @@ public struct Syncer {
         let installed = try backend.observe(policy)
         let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
         report.record(plan, objects: backend.objects)
+        report.warnings += backend.warnings(for: plan)
         return (plan, installed)
     }
 
