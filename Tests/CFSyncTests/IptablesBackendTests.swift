@@ -161,3 +161,15 @@ final class IptablesBackendTests: XCTestCase {
         runner.assertDone()
     }
 }
+
+final class IptablesIPv6UnavailableTests: XCTestCase {
+    func testWithoutIp6tablesIPv6IsUnavailableWithAReason() throws {
+        let runner = ScriptedRunner([
+            .init(argv: ["ip6tables-nft-save", "-t", "filter"], stdin: nil,
+                  result: CommandResult(status: 1, stderr: "ip6tables-nft-save: Address family not supported by protocol\n")),
+        ])
+        let backend = try IptablesBackend(runner: runner, variant: .nft)
+        XCTAssertEqual(backend.unavailableFamilies, [.ipv6: "ip6tables-nft-save cannot read the filter table (IPv6 disabled?): managing IPv4 only"])
+        runner.assertDone()
+    }
+}

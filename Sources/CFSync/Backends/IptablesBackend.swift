@@ -34,16 +34,34 @@ public struct IptablesBackend: Backend {
         return IptablesState(ipv4: v4, ipv6: v6, sets: sets)
     }
 
-    /// Why IPv6 is left out, when it is: a warning, not an error.
-    public func ipv6Warning(_ state: IptablesState, _ policy: Policy) -> String? {
-        guard state.ipv6 == nil, policy.manages(.ipv6) else { return nil }
-        return "\(variant.tool(.ipv6, "save")) cannot read the filter table (IPv6 disabled?): managing IPv4 only"
+    /// A host whose ip6tables cannot read its filter table (IPv6 disabled, no
+    /// ip6_tables) is managed IPv4-only: the Syncer narrows the policy and warns.
+    public var unavailableFamilies: [Family: String] {
+        let tool = variant.tool(.ipv6, "save")
+        guard let result = try? runner.run([tool, "-t", "filter"]), result.status == 0 else {
+            return [.ipv6: "\(tool) cannot read the filter table (IPv6 disabled?): managing IPv4 only"]
+        }
+        return [:]
     }
 
     public func observe(_ policy: Policy) throws -> InstalledState {
-        let state = try read(ipset: policy.ipset)
-        if let warning = ipv6Warning(state, policy) { FileHandle.standardError.write(Data("cfsync: warning: \(warning)\n".utf8)) }
-        return state.installed(policy)
+        try read(ipset: policy.ipset).installed(policy)
+    }
+
+    /// For `doctor`: which iptables this is, and rules that accept a protected
+    /// port from everyone before cfsync's jump.
+    public func diagnose(_ policy: Policy) -> [Finding] {
+        var findings = [Finding("iptables", .ok, "variant \(variant.rawValue) (\(variant.tool(.ipv4, "restore")))")]
+        for family in policy.families {
+            let tool = IptablesNames.tool(family)
+            do {
+                let save = try runner.check([variant.tool(family, "save"), "-t", "filter"])
+                findings += try IptablesFindings.mootRules(save: save, policy: policy, tool: tool).map { Finding(tool, .warning, $0) }
+            } catch {
+                findings.append(Finding(tool, .error, CFSyncError.classify(error).message))
+            }
+        }
+        return findings
     }
 
     func transition(for plan: SyncPlan, _ state: IptablesState) -> IptablesTransition {

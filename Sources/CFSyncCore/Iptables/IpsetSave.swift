@@ -20,15 +20,15 @@ public enum IpsetSave {
                 let maxelem = option("maxelem", words).flatMap { Int($0) } ?? 65_536
                 sets[name] = IpsetSet(name: name, family: family, maxelem: maxelem, members: [])
             case "add":
-                guard words.count >= 3, var set = sets[name] else {
+                guard words.count >= 3, let family = sets[name]?.family else {
                     throw ParseError(message: "line \(index + 1) adds to set \(name) before creating it")
                 }
                 do {
-                    set.members.append(try member(words[2], set.family))
+                    // In place: copying the set out and back would make a big set quadratic.
+                    sets[name]?.members.append(try member(words[2], family))
                 } catch {
                     throw ParseError(message: "set \(name) member \(words[2]) is not a prefix (\(error))")
                 }
-                sets[name] = set
             default:
                 continue
             }
