@@ -7,16 +7,36 @@ public struct NftablesBackend: Backend {
     public var kind: BackendKind { .nftables }
     public var objects: String { "table inet cfsync (sets allow_v4, allow_v6; chain input)" }
     private let nft: NftContext
+    /// The text of the last `observe`, until `snapshot()` takes it or cfsync changes the table.
+    private let lastListing = ListingMemo()
 
     public init() throws {
         nft = try NftContext()
     }
 
+    private final class ListingMemo {
+        var text: String?
+    }
+
     private static let table = "\(NftLayout.family) \(NftLayout.table)"
 
+    /// One plain-text listing gives the structure and the elements (see `NftListingText`);
+    /// only a listing it cannot read strictly falls back to the terse + JSON listings.
+    /// The text is kept for a `snapshot()` that follows before any change.
     public func observe(_ policy: Policy) throws -> InstalledState {
+        lastListing.text = nil
+        guard let text = try listTable(.text) else {
+            lastListing.text = ""
+            return .absent
+        }
+        lastListing.text = text
+        let layout = NftLayout(policy: policy)
+        if let parsed = NftListingText.parse(text) {
+            let differences = layout.differences(fromTerseListing: parsed.terse)
+            return InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: parsed.lists)
+        }
         guard let terse = try listTable(.terse) else { return .absent }
-        let differences = NftLayout(policy: policy).differences(fromTerseListing: terse)
+        let differences = layout.differences(fromTerseListing: terse)
         let lists = try NftSetElements.parse(json: try listTable(.json) ?? "")
         return InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: lists)
     }
@@ -31,13 +51,20 @@ public struct NftablesBackend: Backend {
         }
     }
 
+    /// The listing `observe` just read when nothing ran in between (so a no-op `plan` reads
+    /// the kernel once), else a fresh one.
     public func snapshot() throws -> String {
-        try listTable(.text) ?? ""
+        if let text = lastListing.text {
+            lastListing.text = nil
+            return text
+        }
+        return try listTable(.text) ?? ""
     }
 
     /// add+delete empties the table whether or not it exists; the dump then
     /// re-declares it, all in one transaction.
     public func restore(_ dump: String) throws {
+        lastListing.text = nil
         try nft.run("add table \(Self.table)\ndelete table \(Self.table)\n" + dump)
     }
 
@@ -56,6 +83,7 @@ public struct NftablesBackend: Backend {
     }
 
     public func apply(_ plan: SyncPlan) throws {
+        lastListing.text = nil
         let tx = NftRenderer.transaction(for: plan)
         guard !tx.isEmpty else { return }
         try nft.run(tx.description)
