@@ -4,6 +4,16 @@ public enum NftRenderer {
     /// the set, so the set is flushed and refilled in the same transaction.
     public static let replaceThreshold = 0.5
 
+    /// Size-aware part of the choice. nft 1.0.6 (libnftables, in user space) walks every
+    /// installed element of an interval set for each element it deletes, so a delta costs
+    /// about removals × installed, while flush + refill costs about the set size. Measured
+    /// with scripts/bench (docs/performance.md): at 10k installed, ~20 removals cost as much
+    /// as replacing everything and 100 removals take ~40 s against ~0.3 s; at 100k one
+    /// removal already costs about the replacement (~1-3 s each). Above this many
+    /// removals × installed elements the set is replaced; Cloudflare's own lists (~20
+    /// prefixes) always get a delta.
+    public static let removalScanBudget = 200_000.0
+
     public static func transaction(for plan: SyncPlan) -> NftTransaction {
         var tx = NftTransaction()
         let layout = NftLayout(policy: plan.policy)
@@ -34,20 +44,37 @@ public enum NftRenderer {
     /// Deletes withdrawn prefixes before adding new ones: the reverse order fails
     /// in nft 1.0.6 when a new prefix overlaps an old one (/12 -> /13 + /14).
     private static func appendDelta(_ family: Family, _ plan: SyncPlan, _ tx: inout NftTransaction) {
-        let (add, remove, desired): ([String], [String], [String])
+        // Counts first: only the side that is rendered is turned into text (100k descriptions
+        // are not free).
+        let (adds, removes, desired): (Int, Int, Int)
         switch family {
-        case .ipv4:
-            (add, remove, desired) = (plan.ipv4.add.map(\.description), plan.ipv4.remove.map(\.description), plan.desired.ipv4.map(\.description))
-        case .ipv6:
-            (add, remove, desired) = (plan.ipv6.add.map(\.description), plan.ipv6.remove.map(\.description), plan.desired.ipv6.map(\.description))
+        case .ipv4: (adds, removes, desired) = (plan.ipv4.add.count, plan.ipv4.remove.count, plan.desired.ipv4.count)
+        case .ipv6: (adds, removes, desired) = (plan.ipv6.add.count, plan.ipv6.remove.count, plan.desired.ipv6.count)
         }
-        if add.isEmpty && remove.isEmpty { return }
-        if Double(add.count + remove.count) > replaceThreshold * Double(max(desired.count, 1)) {
+        if adds == 0 && removes == 0 { return }
+        if replaces(adds: adds, removes: removes, desired: desired) {
             tx.append(.flushSet(family))
-            tx.append(.addElements(family, desired))
+            switch family {
+            case .ipv4: tx.append(.addElements(family, plan.desired.ipv4.map(\.description)))
+            case .ipv6: tx.append(.addElements(family, plan.desired.ipv6.map(\.description)))
+            }
         } else {
-            tx.append(.deleteElements(family, remove))
-            tx.append(.addElements(family, add))
+            switch family {
+            case .ipv4:
+                tx.append(.deleteElements(family, plan.ipv4.remove.map(\.description)))
+                tx.append(.addElements(family, plan.ipv4.add.map(\.description)))
+            case .ipv6:
+                tx.append(.deleteElements(family, plan.ipv6.remove.map(\.description)))
+                tx.append(.addElements(family, plan.ipv6.add.map(\.description)))
+            }
         }
+    }
+
+    /// True when flush + refill is cheaper than the element delta (see `replaceThreshold`
+    /// and `removalScanBudget`).
+    static func replaces(adds: Int, removes: Int, desired: Int) -> Bool {
+        if Double(adds + removes) > replaceThreshold * Double(max(desired, 1)) { return true }
+        let installed = desired - adds + removes
+        return Double(removes) * Double(installed) > removalScanBudget
     }
 }
