@@ -10,9 +10,7 @@ public struct SavedPlan: Codable, Equatable, Sendable {
     public var format: Int
     public var cfsyncVersion: String
     public var backend: BackendKind
-    public var mode: Mode
-    public var ports: [UInt16]
-    public var families: [Family]
+    public var policy: Policy
     public var desired: AddressLists
     /// What the backend held when the plan was made, and its dump's SHA-256.
     public var installed: AddressLists
@@ -21,7 +19,7 @@ public struct SavedPlan: Codable, Equatable, Sendable {
     public var checksum: String
 
     enum CodingKeys: String, CodingKey {
-        case format, backend, mode, ports, families, desired, installed, lists, checksum
+        case format, backend, policy, desired, installed, lists, checksum
         case cfsyncVersion = "cfsync_version"
         case installedFingerprint = "installed_fingerprint"
     }
@@ -30,9 +28,7 @@ public struct SavedPlan: Codable, Equatable, Sendable {
         format = Self.formatVersion
         cfsyncVersion = CFSyncCoreVersion.string
         self.backend = backend
-        mode = plan.policy.mode
-        ports = plan.policy.ports
-        families = plan.policy.families
+        policy = plan.policy
         desired = plan.desired
         self.installed = installed
         installedFingerprint = SHA256Hex.of(Array(installedDump.utf8))
@@ -41,14 +37,12 @@ public struct SavedPlan: Codable, Equatable, Sendable {
         checksum = computedChecksum
     }
 
-    public var policy: Policy { Policy(mode: mode, ports: ports, families: families) }
-
     var computedChecksum: String {
         let prefixes = desired.ipv4.map(\.description) + ["|"] + desired.ipv6.map(\.description) + ["|"]
             + installed.ipv4.map(\.description) + ["|"] + installed.ipv6.map(\.description)
-        let header = ["cfsync-plan \(format)", cfsyncVersion, backend.rawValue, mode.rawValue,
-                      ports.map(String.init).joined(separator: ","), families.map(\.rawValue).joined(separator: ","),
-                      prefixes.joined(separator: ","), installedFingerprint]
+        let header = ["cfsync-plan \(format)", cfsyncVersion, backend.rawValue, policy.mode.rawValue,
+                      policy.ports.map(String.init).joined(separator: ","), policy.families.map(\.rawValue).joined(separator: ","),
+                      "forward=\(policy.forward) ipset=\(policy.ipset)", prefixes.joined(separator: ","), installedFingerprint]
         return StoredList.checksum(header: header, lists: lists)
     }
 

@@ -34,16 +34,5 @@ public struct Policy: Equatable, Codable, Sendable {
         self.ipset = ipset
     }
 
-    private enum CodingKeys: String, CodingKey { case mode, ports, families, forward, ipset }
-
-    /// Policies saved before `forward` and `ipset` existed decode with both off.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(mode: try c.decode(Mode.self, forKey: .mode), ports: try c.decode([UInt16].self, forKey: .ports),
-                  families: try c.decode([Family].self, forKey: .families),
-                  forward: try c.decodeIfPresent(Bool.self, forKey: .forward) ?? false,
-                  ipset: try c.decodeIfPresent(Bool.self, forKey: .ipset) ?? false)
-    }
-
     public func manages(_ family: Family) -> Bool { families.contains(family) }
 }
