@@ -7,12 +7,11 @@ public enum NftRenderer {
     /// Size-aware part of the choice. nft 1.0.6 (libnftables, in user space) walks every
     /// installed element of an interval set for each element it deletes, so a delta costs
     /// about removals × installed, while flush + refill costs about the set size. Measured
-    /// with scripts/bench (docs/performance.md): at 10k installed, ~20 removals cost as much
-    /// as replacing everything and 100 removals take ~40 s against ~0.3 s; at 100k one
-    /// removal already costs about the replacement (~1-3 s each). Above this many
-    /// removals × installed elements the set is replaced; Cloudflare's own lists (~20
-    /// prefixes) always get a delta.
-    public static let removalScanBudget = 200_000.0
+    /// with scripts/bench (docs/performance.md): at 10k installed, 10 removals already cost
+    /// 1.3x the replacement and 100 removals 6.8x (586 ms against 86 ms); at 100k the delta
+    /// only gets worse. Above this many removals x installed elements the set is replaced;
+    /// Cloudflare's own lists (~20 prefixes) and small changes to 1k-element sets keep deltas.
+    public static let removalScanBudget = 50_000.0
 
     public static func transaction(for plan: SyncPlan) -> NftTransaction {
         var tx = NftTransaction()
