@@ -13,7 +13,15 @@ special-purpose range, no host bits.
   v4-1m.txt        1,000,000 random /24s in random order, duplicates and
                    mergeable siblings included: the parse + aggregate input.
 
-usage: bench-lists.py OUTDIR
+It also writes the native tools' equivalent of what cfsync does with a list:
+
+  bench-lists.py lists OUTDIR
+  bench-lists.py nft-create V4FILE [V6FILE]   table + sets + chain + rules + elements
+  bench-lists.py nft-restore V4FILE [V6FILE]  the same, replacing an existing table
+  bench-lists.py nft-replace NEWFILE          flush set + add every element, one transaction
+  bench-lists.py nft-delta OLDFILE NEWFILE    delete withdrawn + add new elements, one transaction
+  bench-lists.py iptables V4FILE              iptables-restore --noflush: own chain, a rule per prefix
+  bench-lists.py ipset V4FILE                 ipset restore: one hash:net set
 """
 import random
 import sys
@@ -43,8 +51,82 @@ def write(path, networks):
         f.write("\n".join(text(n) for n in networks))
 
 
+def lines(path):
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith("#")]
+
+
+NFT_TABLE = "inet cfsync"
+DPORT = "tcp dport { 80, 443 }"
+
+
+def nft_create(v4, v6=None):
+    families = [("ipv4", "allow_v4", "ipv4_addr", "ip", v4)]
+    if v6:
+        families.append(("ipv6", "allow_v6", "ipv6_addr", "ip6", v6))
+    out = ["add table %s" % NFT_TABLE]
+    for _, name, kind, _, _ in families:
+        out.append("add set %s %s { type %s; flags interval; }" % (NFT_TABLE, name, kind))
+    out.append("add chain %s input { type filter hook input priority filter - 10; policy accept; }" % NFT_TABLE)
+    out.append('add rule %s input iifname "lo" accept' % NFT_TABLE)
+    for _, name, _, saddr, _ in families:
+        out.append("add rule %s input %s %s saddr @%s accept" % (NFT_TABLE, DPORT, saddr, name))
+    for family, _, _, _, _ in families:
+        out.append("add rule %s input meta nfproto %s %s drop" % (NFT_TABLE, family, DPORT))
+    for _, name, _, _, path in families:
+        out.append("add element %s %s { %s }" % (NFT_TABLE, name, ", ".join(lines(path))))
+    return "\n".join(out) + "\n"
+
+
+def nft_delta(old, new):
+    before, after = lines(old), lines(new)
+    gone, kept = set(before) - set(after), set(before)
+    withdrawn = [p for p in before if p in gone]
+    added = [p for p in after if p not in kept]
+    out = ""
+    if withdrawn:
+        out += "delete element %s allow_v4 { %s }\n" % (NFT_TABLE, ", ".join(withdrawn))
+    if added:
+        out += "add element %s allow_v4 { %s }\n" % (NFT_TABLE, ", ".join(added))
+    return out
+
+
+def iptables(v4):
+    out = ["*filter", ":CFSYNC-INPUT - [0:0]"]
+    out += ["-A CFSYNC-INPUT -s %s -j ACCEPT" % p for p in lines(v4)]
+    out += ["-A CFSYNC-INPUT -j DROP", "-A INPUT -p tcp -m multiport --dports 80,443 -j CFSYNC-INPUT", "COMMIT"]
+    return "\n".join(out) + "\n"
+
+
+def ipset(v4):
+    prefixes = lines(v4)
+    out = ["create cfsync_bench hash:net family inet hashsize 65536 maxelem %d" % max(65536, 2 * len(prefixes))]
+    out += ["add cfsync_bench %s" % p for p in prefixes]
+    return "\n".join(out) + "\n"
+
+
 def main():
-    outdir = sys.argv[1]
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "lists":
+        return write_lists(args[0])
+    if command == "nft-create":
+        text = nft_create(*args)
+    elif command == "nft-restore":
+        text = "add table %s\ndelete table %s\n" % (NFT_TABLE, NFT_TABLE) + nft_create(*args)
+    elif command == "nft-replace":
+        text = "flush set %s allow_v4\nadd element %s allow_v4 { %s }\n" % (NFT_TABLE, NFT_TABLE, ", ".join(lines(args[0])))
+    elif command == "nft-delta":
+        text = nft_delta(*args)
+    elif command == "iptables":
+        text = iptables(args[0])
+    elif command == "ipset":
+        text = ipset(args[0])
+    else:
+        sys.exit("bench-lists.py: unknown command %s" % command)
+    sys.stdout.write(text)
+
+
+def write_lists(outdir):
     rng = random.Random(2024)
     for name, size in (("1k", 1_000), ("10k", 10_000), ("100k", 100_000)):
         base = random_unaggregatable(rng, size, set())
