@@ -42,10 +42,8 @@ public struct Snapshot: Codable, Equatable, Sendable {
 
     /// `20261125T120000Z-1a2b`: sortable by time, unique within a second.
     static func makeID(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let stamp = String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-        return stamp + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+        let stamp = date.formatted(Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted))
+        let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        return stamp + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
     }
 }

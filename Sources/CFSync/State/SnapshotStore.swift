@@ -26,7 +26,7 @@ public struct SnapshotStore {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
-            try c.encode(Self.timestamp.string(from: date))
+            try c.encode(Self.timestamp.format(date))
         }
         try dir.write("\(Self.folder)/\(snapshot.id).json", Array(try encoder.encode(snapshot)))
         try rotate()
@@ -61,7 +61,7 @@ public struct SnapshotStore {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = Self.timestamp.date(from: text) else {
+            guard let date = try? Self.timestamp.parse(text) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad time"))
             }
             return date
@@ -95,11 +95,8 @@ public struct SnapshotStore {
     }
 
     /// RFC 3339 with milliseconds, so snapshots taken within a second still order.
-    static let timestamp: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
+    /// (FoundationEssentials' style: ISO8601DateFormatter would load ICU.)
+    static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     static func isValidID(_ id: String) -> Bool {
         let parts = id.split(separator: "-")

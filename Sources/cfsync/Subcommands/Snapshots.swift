@@ -25,9 +25,8 @@ extension CFSyncCommand {
                 try Output.fail(CFSyncError.classify(error), command: "snapshots", format: settings.output)
             }
             for warning in listing.warnings { Output.error(warning) }
-            let formatter = ISO8601DateFormatter()
             let entries = listing.snapshots.map {
-                Entry(id: $0.id, created: formatter.string(from: $0.created), command: $0.command, backend: $0.backend.rawValue)
+                Entry(id: $0.id, created: $0.created.formatted(.iso8601), command: $0.command, backend: $0.backend.rawValue)
             }
             switch settings.output {
             case .json:
