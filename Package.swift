@@ -22,13 +22,16 @@ let package = Package(
         ),
         // The only Swift code that calls libnftables.
         .target(name: "Nftables", dependencies: ["CNftables"]),
+        // libcurl through dlopen on the first http(s) fetch: curl.h for types only, not
+        // linked, so runs that never fetch do not load libcurl and its dependencies.
+        .target(name: "CCurlLoader"),
         // Pure logic: prefixes, guards, planning, rendering. No I/O.
         .target(name: "CFSyncCore"),
         // Effects: fetching, state on disk, backends, the end-to-end runs.
         .target(
             name: "CFSync",
             dependencies: [
-                "CFSyncCore", "Nftables",
+                "CFSyncCore", "Nftables", "CCurlLoader",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),

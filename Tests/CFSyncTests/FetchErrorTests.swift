@@ -1,8 +1,6 @@
+import CCurlLoader
 import Foundation
 import XCTest
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 @testable import CFSync
 
 /// One-line error texts, and transport errors we cannot provoke on loopback (DNS).
@@ -22,15 +20,33 @@ final class FetchErrorTests: XCTestCase {
                        "fetch \(url): no answer within 0.5 s (--timeout)")
     }
 
-    func testURLErrorMapping() {
-        XCTAssertEqual(HTTPSource.reason(for: URLError(.cannotFindHost), timeout: 3), .connection("cannot resolve host name"))
-        XCTAssertEqual(HTTPSource.reason(for: URLError(.dnsLookupFailed), timeout: 3), .connection("cannot resolve host name"))
-        XCTAssertEqual(HTTPSource.reason(for: URLError(.timedOut), timeout: 3), .timedOut(seconds: 3))
-        XCTAssertEqual(HTTPSource.reason(for: URLError(.cannotConnectToHost), timeout: 3), .connection("connection refused"))
-        guard case .connection(let text) = HTTPSource.reason(for: URLError(.serverCertificateUntrusted), timeout: 3) else {
+    func testCurlErrorMapping() {
+        func reason(_ code: CURLcode, errno: Int32 = 0, detail: String = "", redirect: Int? = nil,
+                    target: String? = nil) -> FetchError.Reason {
+            CurlFailure.reason(code, osErrno: errno, detail: detail, redirectStatus: redirect, target: target, timeout: 3)
+        }
+        XCTAssertEqual(reason(CURLE_COULDNT_RESOLVE_HOST), .connection("cannot resolve host name"))
+        XCTAssertEqual(reason(CURLE_OPERATION_TIMEDOUT), .timedOut(seconds: 3))
+        XCTAssertEqual(reason(CURLE_COULDNT_CONNECT, errno: ECONNREFUSED), .connection("connection refused"))
+        XCTAssertEqual(reason(CURLE_COULDNT_CONNECT, errno: ENETUNREACH), .connection("network unreachable"))
+        XCTAssertEqual(reason(CURLE_UNSUPPORTED_PROTOCOL, redirect: 302, target: "http://example.com/"),
+                       .connection("redirect to http://example.com/ refused (only http(s) without a downgrade from https)"))
+        guard case .connection(let text) = reason(CURLE_PEER_FAILED_VERIFICATION, detail: "SSL certificate problem:\nself-signed") else {
             return XCTFail("expected a connection reason")
         }
-        XCTAssertTrue(text.hasPrefix("TLS failed"), text)
+        XCTAssertEqual(text, "TLS failed: SSL certificate problem: self-signed")
+    }
+
+    func testMissingLibcurlIsOneLineSayingWhatToInstall() throws {
+        let detail = try XCTUnwrap(CurlLibrary.load(named: "libcurl-cfsync-test-absent.so.4"))
+        XCTAssertTrue(detail.contains("libcurl-cfsync-test-absent.so.4"), detail)
+        let text = FetchError(url: "https://www.cloudflare.com/ips-v4",
+                              reason: .connection(CurlLibrary.missing(scheme: "https", detail: detail))).description
+        XCTAssertTrue(text.hasPrefix("fetch https://www.cloudflare.com/ips-v4: https:// needs libcurl4 (apt-get install libcurl4): "), text)
+        XCTAssertFalse(text.contains("\n"), text)
+        // A failed load leaves the real library usable, and a missing one stays missing.
+        XCTAssertNil(CurlLibrary.load(named: CurlLibrary.name))
+        XCTAssertNotNil(CurlLibrary.load(named: "libcurl-cfsync-test-absent.so.4"))
     }
 
     func testSHA256Hex() {

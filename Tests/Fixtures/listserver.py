@@ -19,6 +19,7 @@ Paths (GET only):
                            CDN error page looks like)
   /stall/<file>            headers (full Content-Length) and half the body,
                            then 60 s of silence
+  /redirect/<code>?to=URL  that status (301, 302, 307, 308) with Location: URL
 """
 
 import argparse
@@ -93,6 +94,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_body(200, HTML_PAGE, "text/html; charset=utf-8")
         elif parts[:1] == ["stall"] and len(parts) >= 2:
             self.send_stall(parts[1:])
+        elif parts[:1] == ["redirect"] and len(parts) == 2 and parts[1].isdigit() and "to" in query:
+            self.send_body(int(parts[1]), b"moved\n", "text/plain", {"Location": query["to"][0]})
         else:
             self.send_file(parts)
 

@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Fetches the list sources of one run: http(s) through URLSession, file:// directly.
+/// Fetches the list sources of one run: http(s) through libcurl (dlopen'ed on first use),
+/// file:// directly.
 /// All requests run at once and share one total deadline, so `--timeout` bounds the
 /// fetch phase however many sources there are.
 public struct Fetcher: Sendable {

@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// file:// sources, read directly: URLSession on Linux does not handle file URLs.
+/// file:// sources, read directly: libcurl is for http(s) only, and a file source must
+/// not pay for loading it.
 enum FileSource {
     /// Reads the file named by `url`, never more than `maxBytes` + 1 bytes of it.
     static func read(url: String, parsed: URL, maxBytes: Int) -> Result<FetchResult, FetchError> {
