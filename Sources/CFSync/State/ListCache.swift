@@ -87,7 +87,10 @@ public struct ListCache: Sendable {
         } catch {
             throw dir.failure("cannot encode \(Self.manifest): \(error)")
         }
-        try dir.write(Self.manifest, Array(data) + [0x0a])
+        let manifest = Array(data) + [0x0a]
+        // A no-op run accepts the same lists again: it writes nothing.
+        if try dir.read(Self.manifest) == manifest { return }
+        try dir.write(Self.manifest, manifest)
 
         let keep = Set(lists.map { Self.bodyFile($0.sha256) })
         for name in try dir.list(Self.folder) where Self.isBodyName(name) {
