@@ -54,16 +54,31 @@ public struct SystemCommandRunner: CommandRunner {
         } catch {
             throw CFSyncError.failed("\(tool): cannot run (\(error.localizedDescription))")
         }
-        let group = DispatchGroup()
-        var out = Data(), err = Data()
-        DispatchQueue.global().async(group: group) { out = output.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { err = errors.fileHandleForReading.readDataToEndOfFile() }
+        let out = Drain(output), err = Drain(errors)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
-        group.wait()
         process.waitUntilExit()
         return CommandResult(status: process.terminationStatus,
-                             stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+                             stdout: String(decoding: out.wait(), as: UTF8.self), stderr: String(decoding: err.wait(), as: UTF8.self))
+    }
+
+    /// Reads a pipe to its end on a background queue, so stdout and stderr fill concurrently.
+    private final class Drain: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var data = Data()
+
+        init(_ pipe: Pipe) {
+            DispatchQueue.global().async {
+                self.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                self.done.signal()
+            }
+        }
+
+        /// The whole output; `data` is written once, before the signal.
+        func wait() -> Data {
+            done.wait()
+            return data
+        }
     }
 
     static let path = "/usr/sbin:/usr/bin:/sbin:/bin"

@@ -12,39 +12,40 @@ public struct MetricsFile {
     public func write(_ report: Report, exit: CFSyncExit, now: Date = Date()) throws {
         let registry = PrometheusCollectorRegistry()
         let succeeded = exit == .success || exit == .changes
-        registry.makeGauge(name: "cfsync_last_run_timestamp_seconds", help: "Unix time of the last cfsync apply.")
+        gauge(registry, "last_run_timestamp_seconds", "Unix time of the last cfsync apply.")
             .set(to: now.timeIntervalSince1970)
-        registry.makeGauge(name: "cfsync_last_run_success", help: "1 if the last apply succeeded, else 0.")
+        gauge(registry, "last_run_success", "1 if the last apply succeeded, else 0.")
             .set(to: succeeded ? 1 : 0)
-        registry.makeGauge(name: "cfsync_last_run_exit_code", help: "Exit code of the last apply (spec/cli.md).")
+        gauge(registry, "last_run_exit_code", "Exit code of the last apply (spec/cli.md).")
             .set(to: Double(exit.rawValue))
         let lastSuccess = succeeded ? now.timeIntervalSince1970 : previousLastSuccess()
         if let lastSuccess {
-            registry.makeGauge(name: "cfsync_last_success_timestamp_seconds", help: "Unix time of the last successful apply.")
+            gauge(registry, "last_success_timestamp_seconds", "Unix time of the last successful apply.")
                 .set(to: lastSuccess)
         }
         for family in Family.allCases {
             if succeeded {
-                registry.makeGauge(name: "cfsync_prefixes_installed", labels: [("family", family.rawValue)],
-                                   help: "Prefixes installed by the last successful apply.")
+                gauge(registry, "prefixes_installed", "Prefixes installed by the last successful apply.", labels: [("family", family.rawValue)])
                     .set(to: Double(report.counts[family] ?? 0))
             }
             let changes = report.changed ? report.changes[family] : nil
             for (operation, count) in [("add", changes?.add.count ?? 0), ("remove", changes?.remove.count ?? 0)] {
-                registry.makeGauge(name: "cfsync_changes_applied", labels: [("family", family.rawValue), ("operation", operation)],
-                                   help: "Prefixes added or removed by the last apply.")
+                gauge(registry, "changes_applied", "Prefixes added or removed by the last apply.", labels: [("family", family.rawValue), ("operation", operation)])
                     .set(to: Double(count))
             }
         }
         for source in report.sources {
             guard let fetched = source.fetchedAt else { continue }
-            registry.makeGauge(name: "cfsync_list_age_seconds", labels: [("url", source.url)],
-                               help: "Age of the list copy the last apply used.")
+            gauge(registry, "list_age_seconds", "Age of the list copy the last apply used.", labels: [("url", source.url)])
                 .set(to: now.timeIntervalSince(fetched))
         }
         let url = URL(fileURLWithPath: path)
         try StateDirectory(path: url.deletingLastPathComponent().path)
             .write(url.lastPathComponent, registry.emitToBuffer(), mode: 0o644)
+    }
+
+    private func gauge(_ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, labels: [(String, String)] = []) -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "cfsync", metricName: name, helpText: help), labels: labels)
     }
 
     /// The last success survives failed runs: it is read back from the file itself.
