@@ -124,6 +124,22 @@ final class SafetyNetNetfilterTests: NetfilterTestCase {
         try assertDropped(from: Address.clientUnlistedV4, to: Address.originUnlistedV4, port: 443)
     }
 
+    /// A host that moved from iptables to nftables: remove clears both.
+    func testRemoveClearsEveryBackendThatHoldsObjects() throws {
+        try serveGoodLists()
+        XCTAssertEqual(try cfsync("apply", ["--backend", "iptables"]).status, 0)
+        XCTAssertEqual(try cfsync("apply").status, 0)
+        XCTAssertTrue(try origin.run(["iptables-save"]).stdout.contains("CFSYNC-INPUT"))
+
+        let run = try cfsync("remove", json: true)
+        XCTAssertEqual(run.status, 0, "\(run)")
+        XCTAssertEqual(run.bool("changed"), true)
+        XCTAssertFalse(try origin.run(["iptables-save"]).stdout.contains("CFSYNC"), "iptables objects left")
+        XCTAssertFalse(try origin.run(["ip6tables-save"]).stdout.contains("CFSYNC"), "ip6tables objects left")
+        XCTAssertFalse(try origin.nft("list", "tables").stdout.contains("inet cfsync"), "nftables table left")
+        try assertConnects(from: Address.clientUnlistedV4, to: Address.originUnlistedV4, port: 443)
+    }
+
     func testUnconfirmedChangeRollsBackAndAConfirmedOneStays() throws {
         try applyGoodLists()
         let before = try origin.nftRuleset()
