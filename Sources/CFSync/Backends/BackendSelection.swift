@@ -18,8 +18,8 @@ public enum BackendSelection {
                 return Choice(backend: try make(.ufw), reason: "auto: ufw is active")
             }
             // nftables is always linked; it fails only when libnftables cannot make a
-            // context or the kernel lacks nf_tables (reading the own table fails).
-            if let nft = try? make(.nftables), (try? nft.snapshot()) != nil {
+            // context or the kernel lacks nf_tables.
+            if let nft = try? NftablesBackend(), nft.isUsable {
                 return Choice(backend: nft, reason: "auto: ufw is not active, libnftables is available")
             }
             return Choice(backend: try make(.iptables), reason: "auto: ufw is not active, nftables is unusable here")

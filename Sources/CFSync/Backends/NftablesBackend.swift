@@ -14,6 +14,12 @@ public struct NftablesBackend: Backend {
         nft = try NftContext()
     }
 
+    /// Whether the kernel answers nf_tables requests here: `list tables` is the
+    /// cheapest question, so `auto` does not pay for a listing of cfsync's sets.
+    public var isUsable: Bool {
+        (try? nft.run("list tables")) != nil
+    }
+
     private final class ListingMemo {
         var text: String?
     }
