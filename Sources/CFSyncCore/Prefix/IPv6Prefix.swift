@@ -24,30 +24,12 @@ public struct IPv6Prefix: IPPrefix {
         self.storedLength = UInt8(length)
     }
 
-    public init(address: UInt128, length: Int) throws(PrefixError) {
-        guard (0...Self.maxLength).contains(length) else {
-            throw .badLength(text: "\(IPv6Syntax.format(address))/\(length)", length: length, family: Self.family)
-        }
-        self.init(containing: address, length: length)
-        guard self.address == address else {
-            throw .hostBitsSet(text: "\(IPv6Syntax.format(address))/\(length)", network: description)
-        }
+    public init(address: Bits, length: Int) throws(PrefixError) {
+        self = try Self.checked(address: address, length: length, format: IPv6Syntax.format)
     }
 
     public init(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(PrefixError) {
-        switch IPv6Syntax.scan(bytes) {
-        case .prefix(let address, let length):
-            self.init(containing: address, length: length)
-            guard self.address == address else {
-                throw .hostBitsSet(text: String(decoding: bytes, as: UTF8.self), network: description)
-            }
-        case .badLength(let length):
-            throw .badLength(text: String(decoding: bytes, as: UTF8.self), length: length, family: Self.family)
-        case .malformed:
-            let text = String(decoding: bytes, as: UTF8.self)
-            if IPv4Syntax.scan(bytes).isMalformed { throw .malformed(text: text, expected: Self.family) }
-            throw .wrongFamily(text: text, expected: Self.family)
-        }
+        self = try Self.parsed(bytes, IPv6Syntax.scan(bytes)) { IPv4Syntax.scan(bytes).isMalformed }
     }
 
     /// Canonical text, always with "/len".
