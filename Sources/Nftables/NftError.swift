@@ -1,3 +1,5 @@
+import Glibc
+
 /// A failed libnftables command, with nft's own error text.
 public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What went wrong, as far as the caller needs to branch on it.
@@ -12,6 +14,8 @@ public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
         case syntax
         /// libnftables itself is not usable.
         case unavailable
+        /// A set element carries what the netlink reader does not interpret (`NftSetReader`).
+        case uninterpretable
         /// Anything else the kernel refused.
         case other
     }
@@ -42,6 +46,21 @@ public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
             kind = .other
         }
         self.init(kind: kind, message: message)
+    }
+
+    /// A negative errno from `cfnl_dump_inet_set`.
+    init(netlinkStatus status: Int32, set: String) {
+        let kind: Kind
+        switch -status {
+        case ENOENT: kind = .notFound
+        case EPERM: kind = .permission
+        case EPROTO: kind = .uninterpretable
+        default: kind = .other
+        }
+        let reason = kind == .uninterpretable
+            ? "an element carries more than a key and an interval flag"
+            : String(cString: strerror(-status))
+        self.init(kind: kind, message: "reading set \(set): \(reason)")
     }
 
     public var description: String { "nftables: \(message)" }

@@ -26,25 +26,62 @@ public struct NftablesBackend: Backend {
 
     private static let table = "\(NftLayout.family) \(NftLayout.table)"
 
-    /// One plain-text listing gives the structure and the elements (see `NftListingText`);
-    /// only a listing it cannot read strictly falls back to the terse + JSON listings.
-    /// The text is kept for a `snapshot()` that follows before any change.
+    /// The structure from a terse listing of the inet ruleset and the elements of cfsync's
+    /// sets from netlink dumps (`NftTerseTable`); a table holding anything those cannot show
+    /// is read from one full text listing instead. What it read is kept for a `snapshot()`
+    /// that follows before any change.
     public func observe(_ policy: Policy) throws -> InstalledState {
         lastListing.text = nil
-        guard let text = try listTable(.text) else {
+        guard let reading = try read() else {
             lastListing.text = ""
             return .absent
         }
-        lastListing.text = text
-        let layout = NftLayout(policy: policy)
-        if let parsed = NftListingText.parse(text) {
-            let differences = layout.differences(fromTerseListing: parsed.terse)
-            return InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: parsed.lists)
+        lastListing.text = reading.listing
+        let differences = NftLayout(policy: policy).differences(fromTerseListing: reading.terse)
+        return InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: reading.lists)
+    }
+
+    /// What the kernel holds: the terse structure, the prefixes in cfsync's sets, and the text
+    /// `nft list table` prints (the snapshot). nil when the table does not exist.
+    private func read() throws -> (terse: String, lists: AddressLists, listing: String)? {
+        guard let table = NftTerseTable(ruleset: try nft.run("list ruleset \(NftLayout.family)", format: .terse)) else {
+            return nil
         }
-        guard let terse = try listTable(.terse) else { return .absent }
-        let differences = layout.differences(fromTerseListing: terse)
-        let lists = try NftSetElements.parse(json: try listTable(.json) ?? "")
-        return InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: lists)
+        if let families = table.interpretableSets, let lists = try readSets(families) {
+            return (table.text, lists, table.listing(with: lists))
+        }
+        guard let text = try listTable(.text) else { return nil }
+        if let parsed = NftListingText.parse(text) {
+            return (parsed.terse, parsed.lists, text)
+        }
+        guard let terse = try listTable(.terse) else { return nil }
+        return (terse, try NftSetElements.parse(json: try listTable(.json) ?? ""), text)
+    }
+
+    /// cfsync's interval sets through netlink; nil when an element is one the reader does
+    /// not interpret, or the elements do not form intervals.
+    private func readSets(_ families: [Family]) throws -> AddressLists? {
+        var lists = AddressLists()
+        for family in families {
+            let elements: [NftIntervalSet.Element]
+            do {
+                elements = try NftSetReader.elements(
+                    table: NftLayout.table, set: NftLayout.setName(family), keyLength: family == .ipv4 ? 4 : 16
+                ).map { NftIntervalSet.Element(key: $0.key, isIntervalEnd: $0.isIntervalEnd) }
+            } catch {
+                if error.kind == .uninterpretable { return nil }
+                throw error
+            }
+            switch family {
+            case .ipv4:
+                guard let prefixes = NftIntervalSet.decode(elements, as: IPv4Prefix.self) else { return nil }
+                lists.ipv4 = prefixes
+            case .ipv6:
+                guard let prefixes = NftIntervalSet.decode(elements, as: IPv6Prefix.self) else { return nil }
+                lists.ipv6 = prefixes
+            }
+        }
+        return lists
     }
 
     /// `list table inet cfsync`; nil when the table does not exist.
@@ -64,7 +101,7 @@ public struct NftablesBackend: Backend {
             lastListing.text = nil
             return text
         }
-        return try listTable(.text) ?? ""
+        return try read()?.listing ?? ""
     }
 
     /// add+delete empties the table whether or not it exists; the dump then

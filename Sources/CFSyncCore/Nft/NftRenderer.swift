@@ -27,15 +27,13 @@ public enum NftRenderer {
                 tx.append(.deleteTable)
             }
             tx.append(.addTable)
-            for family in plan.policy.families { tx.append(.addSet(family)) }
+            for family in plan.policy.families { tx.append(.addSet(family, plan.desired.descriptions(family))) }
             tx.append(.addChain)
             for rule in layout.rules { tx.append(.addRule(rule)) }
             if plan.policy.forward {
                 tx.append(.addForwardChain)
                 for rule in layout.forwardRules { tx.append(.addForwardRule(rule)) }
             }
-            tx.append(.addElements(.ipv4, plan.desired.ipv4.map(\.description)))
-            tx.append(.addElements(.ipv6, plan.desired.ipv6.map(\.description)))
         }
         return tx
     }
@@ -53,10 +51,7 @@ public enum NftRenderer {
         if adds == 0 && removes == 0 { return }
         if replaces(adds: adds, removes: removes, desired: desired) {
             tx.append(.flushSet(family))
-            switch family {
-            case .ipv4: tx.append(.addElements(family, plan.desired.ipv4.map(\.description)))
-            case .ipv6: tx.append(.addElements(family, plan.desired.ipv6.map(\.description)))
-            }
+            tx.append(.addElements(family, plan.desired.descriptions(family)))
         } else {
             switch family {
             case .ipv4:

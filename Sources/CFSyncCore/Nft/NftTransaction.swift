@@ -4,7 +4,9 @@ public struct NftTransaction: Equatable, Sendable, CustomStringConvertible {
     public enum Operation: Equatable, Sendable {
         case addTable
         case deleteTable
-        case addSet(Family)
+        /// The set with its first elements: declared together, nft 1.0.6 loads 100k prefixes
+        /// in ~0.5 s instead of ~0.75 s for an `add element` that follows the declaration.
+        case addSet(Family, [String])
         case addChain
         case addRule(String)
         case flushSet(Family)
@@ -20,8 +22,9 @@ public struct NftTransaction: Equatable, Sendable, CustomStringConvertible {
                 return "add table \(table)"
             case .deleteTable:
                 return "delete table \(table)"
-            case .addSet(let family):
-                return "add set \(table) \(NftLayout.setName(family)) { type \(NftLayout.setType(family)); flags interval; }"
+            case .addSet(let family, let elements):
+                let declared = "add set \(table) \(NftLayout.setName(family)) { type \(NftLayout.setType(family)); flags interval;"
+                return elements.isEmpty ? declared + " }" : declared + " elements = { \(elements.joined(separator: ", ")) }; }"
             case .addChain:
                 return "add chain \(table) \(NftLayout.chain) { \(NftLayout.chainSpec) }"
             case .addRule(let rule):
