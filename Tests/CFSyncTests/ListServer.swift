@@ -6,17 +6,23 @@ import Glibc
 
 /// Runs Tests/Fixtures/listserver.py on 127.0.0.1 with a port the kernel picks, serving
 /// files from a fresh temp dir. Tests never talk to anything but loopback.
+/// With `tls: true` it serves https with the self-signed pair in Tests/Fixtures/tls,
+/// which cfsync must reject: every https fetch from it fails the TLS handshake.
 final class ListServer {
     let root: URL
     let port: Int
+    let tls: Bool
     private let process: Process
 
-    static var script: String {
+    static var fixtures: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/listserver.py").path
+            .deletingLastPathComponent().appendingPathComponent("Fixtures")
     }
 
-    init(files: [String: String] = [:]) throws {
+    static var script: String { fixtures.appendingPathComponent("listserver.py").path }
+
+    init(files: [String: String] = [:], tls: Bool = false) throws {
+        self.tls = tls
         // Keep loopback traffic off any proxy the environment might name.
         setenv("no_proxy", "127.0.0.1,localhost,::1", 1)
         setenv("NO_PROXY", "127.0.0.1,localhost,::1", 1)
@@ -28,6 +34,11 @@ final class ListServer {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script, "--root", root.path, "--bind", "127.0.0.1", "--port", "0"]
+        if tls {
+            let pair = Self.fixtures.appendingPathComponent("tls")
+            process.arguments! += ["--tls", pair.appendingPathComponent("cert.pem").path,
+                                   pair.appendingPathComponent("key.pem").path]
+        }
         process.standardOutput = out
         try process.run()
 
@@ -46,7 +57,7 @@ final class ListServer {
     }
 
     func url(_ path: String) -> String {
-        "http://127.0.0.1:\(port)/\(path)"
+        "\(tls ? "https" : "http")://127.0.0.1:\(port)/\(path)"
     }
 
     func stop() {

@@ -2,10 +2,16 @@
 """Local HTTP server for cfsync tests: serves list files and misbehaves on demand.
 
 Usage: listserver.py --root DIR [--bind 127.0.0.1] [--port 0] [--verbose]
+                     [--tls CERT KEY]
 
 Prints exactly "listening <port>" on stdout once ready; everything else goes to
 stderr. Exits on SIGTERM, and also when its parent process dies (so a crashed
 test run does not leave servers behind; --no-parent-watch turns that off).
+
+--tls CERT KEY serves https instead of http, with that PEM certificate chain and
+key (Tests/Fixtures/tls holds a self-signed pair for 127.0.0.1, which cfsync must
+reject). The handshake runs on the connection's own thread; a client that aborts
+it (as cfsync does on that certificate) is dropped quietly and the server goes on.
 
 Paths (GET only):
   /<file>                  the file under --root, with a strong ETag; 304 when
@@ -28,6 +34,7 @@ import http.server
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -190,9 +197,26 @@ class Server(http.server.ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, handler)
 
+    def enable_tls(self, cert, key):
+        """Wraps the listening socket; accepted sockets are TLS, handshake deferred."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        # Not on accept(): that runs on the serving thread, where a client that stalls
+        # or aborts the handshake would hold up (or, uncaught, end) the server.
+        self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+
+    def finish_request(self, request, client_address):
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError):
+                return  # the client rejected the certificate or hung up: expected in tests
+        super().finish_request(request, client_address)
+
     def handle_error(self, request, client_address):
-        # Clients that hang up early (size limit, timeout) are the point of the tests.
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, TimeoutError)):
+        # Clients that hang up early (size limit, timeout, refused certificate) are the
+        # point of the tests.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, TimeoutError, ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
@@ -212,6 +236,8 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--no-parent-watch", action="store_true")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
+                        help="serve https with this PEM certificate chain and key")
     args = parser.parse_args()
 
     if not os.path.isdir(args.root):
@@ -221,6 +247,13 @@ def main():
     Handler.verbose = args.verbose
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = Server((args.bind, args.port), Handler)
+    if args.tls:
+        try:
+            server.enable_tls(*args.tls)
+        except (OSError, ssl.SSLError) as error:
+            sys.stderr.write("listserver: --tls: %s\n" % error)
+            server.server_close()
+            return 2
     if not args.no_parent_watch:
         threading.Thread(target=watch_parent, daemon=True).start()
     sys.stdout.write("listening %d\n" % server.server_address[1])
