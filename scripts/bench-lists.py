@@ -16,7 +16,10 @@ special-purpose range, no host bits.
 It also writes the native tools' equivalent of what cfsync does with a list:
 
   bench-lists.py lists OUTDIR
-  bench-lists.py nft-create V4FILE [V6FILE]   table + sets + chain + rules + elements
+  bench-lists.py nft-create V4FILE [V6FILE]   table + sets declared with their elements + chain + rules
+                                              (the script `cfsync plan` shows for a first apply)
+  bench-lists.py nft-create-separate V4FILE [V6FILE]
+                                              the same with `add element` after the declarations
   bench-lists.py nft-restore V4FILE [V6FILE]  the same, replacing an existing table
   bench-lists.py nft-replace NEWFILE          flush set + add every element, one transaction
   bench-lists.py nft-delta OLDFILE NEWFILE    delete withdrawn + add new elements, one transaction
@@ -60,13 +63,14 @@ NFT_TABLE = "inet cfsync"
 DPORT = "tcp dport { 80, 443 }"
 
 
-def nft_create(v4, v6=None):
+def nft_create(v4, v6=None, separate=False):
     families = [("ipv4", "allow_v4", "ipv4_addr", "ip", v4)]
     if v6:
         families.append(("ipv6", "allow_v6", "ipv6_addr", "ip6", v6))
     out = ["add table %s" % NFT_TABLE]
-    for _, name, kind, _, _ in families:
-        out.append("add set %s %s { type %s; flags interval; }" % (NFT_TABLE, name, kind))
+    for _, name, kind, _, path in families:
+        elements = "" if separate else " elements = { %s };" % ", ".join(lines(path))
+        out.append("add set %s %s { type %s; flags interval;%s }" % (NFT_TABLE, name, kind, elements))
     out.append("add chain %s input { type filter hook input priority filter - 10; policy accept; }" % NFT_TABLE)
     out.append('add rule %s input iifname "lo" accept' % NFT_TABLE)
     for _, name, _, saddr, _ in families:
@@ -74,7 +78,8 @@ def nft_create(v4, v6=None):
     for family, _, _, _, _ in families:
         out.append("add rule %s input meta nfproto %s %s drop" % (NFT_TABLE, family, DPORT))
     for _, name, _, _, path in families:
-        out.append("add element %s %s { %s }" % (NFT_TABLE, name, ", ".join(lines(path))))
+        if separate:
+            out.append("add element %s %s { %s }" % (NFT_TABLE, name, ", ".join(lines(path))))
     return "\n".join(out) + "\n"
 
 
@@ -111,6 +116,8 @@ def main():
         return write_lists(args[0])
     if command == "nft-create":
         text = nft_create(*args)
+    elif command == "nft-create-separate":
+        text = nft_create(*args, separate=True)
     elif command == "nft-restore":
         text = "add table %s\ndelete table %s\n" % (NFT_TABLE, NFT_TABLE) + nft_create(*args)
     elif command == "nft-replace":

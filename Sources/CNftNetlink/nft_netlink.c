@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
@@ -148,4 +149,148 @@ done:
     *elements = dump.elements;
     *count = dump.count;
     return 0;
+}
+
+/// Elements per NEWSETELEM/DELSETELEM message: the element list is one attribute, whose
+/// length field is 16 bits, and an element takes at most 40 bytes.
+#define ELEMENTS_PER_MESSAGE 1024
+/// Upper bounds for sizing the batch buffer: an element takes at most 36 bytes; a message
+/// header with its table and set names at most 64 bytes plus the names.
+#define ELEMENT_SPACE 40
+#define MESSAGE_SPACE 128
+
+/// Appends messages to one buffer sized beforehand from the bounds above.
+struct batch {
+    char *buffer;
+    size_t length;
+};
+
+static struct nlmsghdr *next_message(struct batch *batch) {
+    return mnl_nlmsg_put_header(batch->buffer + batch->length);
+}
+
+static void put_batch_marker(struct batch *batch, uint16_t type, uint32_t sequence) {
+    struct nlmsghdr *message = next_message(batch);
+    message->nlmsg_type = type;
+    message->nlmsg_flags = NLM_F_REQUEST;
+    message->nlmsg_seq = sequence;
+    struct nfgenmsg *header = mnl_nlmsg_put_extra_header(message, sizeof *header);
+    header->nfgen_family = AF_UNSPEC;
+    header->version = NFNETLINK_V0;
+    header->res_id = htons(NFNL_SUBSYS_NFTABLES);
+    batch->length += message->nlmsg_len;
+}
+
+/// One NEWSETELEM or DELSETELEM message with up to ELEMENTS_PER_MESSAGE elements.
+static void put_elements(struct batch *batch, uint16_t type, uint16_t flags, uint32_t sequence,
+                         const char *table, const char *set, uint32_t key_length,
+                         const cfnl_element *elements, size_t count) {
+    struct nlmsghdr *message = next_message(batch);
+    message->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | type;
+    message->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+    message->nlmsg_seq = sequence;
+    struct nfgenmsg *header = mnl_nlmsg_put_extra_header(message, sizeof *header);
+    header->nfgen_family = NFPROTO_INET;
+    header->version = NFNETLINK_V0;
+    header->res_id = 0;
+    mnl_attr_put_strz(message, NFTA_SET_ELEM_LIST_TABLE, table);
+    mnl_attr_put_strz(message, NFTA_SET_ELEM_LIST_SET, set);
+    struct nlattr *list = mnl_attr_nest_start(message, NFTA_SET_ELEM_LIST_ELEMENTS);
+    for (size_t i = 0; i < count; i++) {
+        struct nlattr *item = mnl_attr_nest_start(message, NFTA_LIST_ELEM);
+        struct nlattr *key = mnl_attr_nest_start(message, NFTA_SET_ELEM_KEY);
+        mnl_attr_put(message, NFTA_DATA_VALUE, key_length, elements[i].key);
+        mnl_attr_nest_end(message, key);
+        if (elements[i].interval_end) mnl_attr_put_u32(message, NFTA_SET_ELEM_FLAGS, htonl(NFT_SET_ELEM_INTERVAL_END));
+        mnl_attr_nest_end(message, item);
+    }
+    mnl_attr_nest_end(message, list);
+    batch->length += message->nlmsg_len;
+}
+
+/// Every NFTA_SET_ELEM message asks for an ack; the kernel answers each (0 or an errno)
+/// while sendto runs, so every answer is queued by the time it returns.
+static int collect_answers(struct mnl_socket *nl, char *buffer, size_t size, uint32_t first, uint32_t messages) {
+    uint32_t answered = 0;
+    int error = 0;
+    for (;;) {
+        ssize_t received = recv(mnl_socket_get_fd(nl), buffer, size, MSG_DONTWAIT);
+        if (received < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            return -errno;
+        }
+        const struct nlmsghdr *message = (const struct nlmsghdr *)buffer;
+        int remaining = (int)received;
+        for (; mnl_nlmsg_ok(message, remaining); message = mnl_nlmsg_next(message, &remaining)) {
+            if (message->nlmsg_type != NLMSG_ERROR) continue;
+            if (message->nlmsg_len < mnl_nlmsg_size(sizeof(struct nlmsgerr))) return -EPROTO;
+            const struct nlmsgerr *answer = mnl_nlmsg_get_payload(message);
+            if (answer->error != 0 && error == 0) error = answer->error;
+            if (message->nlmsg_seq >= first && message->nlmsg_seq < first + messages) answered++;
+        }
+    }
+    if (error) return error;
+    return answered == messages ? 0 : -EPROTO;
+}
+
+int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, size_t count) {
+    size_t size = 2 * MESSAGE_SPACE, messages = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (changes[i].key_length == 0 || changes[i].key_length > sizeof(((cfnl_element *)0)->key)) return -EINVAL;
+        size_t per_set = (changes[i].deletion_count + ELEMENTS_PER_MESSAGE - 1) / ELEMENTS_PER_MESSAGE
+                       + (changes[i].addition_count + ELEMENTS_PER_MESSAGE - 1) / ELEMENTS_PER_MESSAGE;
+        messages += per_set;
+        size += (changes[i].deletion_count + changes[i].addition_count) * ELEMENT_SPACE
+              + per_set * (MESSAGE_SPACE + strlen(table) + strlen(changes[i].set));
+    }
+    if (messages == 0) return 0;
+    if (size < RECEIVE_BUFFER_SIZE) size = RECEIVE_BUFFER_SIZE;  // answers are read into it too
+    struct batch batch_buffer = {malloc(size), 0};
+    struct batch *batch = &batch_buffer;
+    char *buffer = batch->buffer;
+    if (!buffer) return -ENOMEM;
+    uint32_t sequence = (uint32_t)time(NULL);
+    uint32_t first = sequence + 1;
+    put_batch_marker(batch, NFNL_MSG_BATCH_BEGIN, sequence++);
+    for (size_t i = 0; i < count; i++) {
+        const cfnl_set_changes *c = &changes[i];
+        for (size_t at = 0; at < c->deletion_count; at += ELEMENTS_PER_MESSAGE) {
+            size_t n = c->deletion_count - at < ELEMENTS_PER_MESSAGE ? c->deletion_count - at : ELEMENTS_PER_MESSAGE;
+            put_elements(batch, NFT_MSG_DELSETELEM, 0, sequence++, table, c->set, c->key_length, c->deletions + at, n);
+        }
+    }
+    for (size_t i = 0; i < count; i++) {
+        const cfnl_set_changes *c = &changes[i];
+        for (size_t at = 0; at < c->addition_count; at += ELEMENTS_PER_MESSAGE) {
+            size_t n = c->addition_count - at < ELEMENTS_PER_MESSAGE ? c->addition_count - at : ELEMENTS_PER_MESSAGE;
+            put_elements(batch, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, sequence++, table, c->set,
+                         c->key_length, c->additions + at, n);
+        }
+    }
+    put_batch_marker(batch, NFNL_MSG_BATCH_END, sequence);
+    size_t length = batch->length;
+
+    int result = 0;
+    struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+    if (!nl) {
+        free(buffer);
+        return -errno;
+    }
+    // The whole batch goes in one sendto, so the socket must accept a message this large.
+    int send_buffer = (int)length + 4096;
+    if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) < 0)
+        (void)setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+    // Acks carry only the acked header, not the whole message back.
+    int one = 1;
+    (void)setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+    if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+        result = -errno;
+    } else if (mnl_socket_sendto(nl, buffer, length) < 0) {
+        result = -errno;
+    } else {
+        result = collect_answers(nl, buffer, size, first, (uint32_t)messages);
+    }
+    mnl_socket_close(nl);
+    free(buffer);
+    return result;
 }

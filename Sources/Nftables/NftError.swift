@@ -48,19 +48,25 @@ public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
         self.init(kind: kind, message: message)
     }
 
-    /// A negative errno from `cfnl_dump_inet_set`.
-    init(netlinkStatus status: Int32, set: String) {
+    /// A negative errno from `cfnl_dump_inet_set` (`reading`) or `cfnl_change_inet_sets`.
+    init(netlinkStatus status: Int32, reading: Bool, sets: [String]) {
         let kind: Kind
         switch -status {
         case ENOENT: kind = .notFound
+        case EEXIST: kind = .exists
         case EPERM: kind = .permission
         case EPROTO: kind = .uninterpretable
         default: kind = .other
         }
-        let reason = kind == .uninterpretable
-            ? "an element carries more than a key and an interval flag"
-            : String(cString: strerror(-status))
-        self.init(kind: kind, message: "reading set \(set): \(reason)")
+        let reason: String
+        switch (kind, reading) {
+        case (.uninterpretable, true): reason = "an element carries more than a key and an interval flag"
+        case (.notFound, false): reason = "an element to delete is not installed, or a set is missing (changed since cfsync read it?)"
+        case (.exists, false): reason = "an added prefix overlaps one installed"
+        default: reason = String(cString: strerror(-status))
+        }
+        let what = (reading ? "reading " : "changing ") + (sets.count == 1 ? "set " : "sets ") + sets.joined(separator: ", ")
+        self.init(kind: kind, message: "\(what): \(reason)" + (reading ? "" : "; the kernel applied none of the batch"))
     }
 
     public var description: String { "nftables: \(message)" }

@@ -1,15 +1,45 @@
 import CNftNetlink
 import Glibc
 
-/// Reads the elements of one set with a netlink dump (see `nft_netlink.h` for why this
-/// does not go through libnftables). This file is the only caller of `cfnl_*`.
-public enum NftSetReader {
+/// The elements of cfsync's sets through netlink: read with one dump a set, changed with one
+/// batch (see `nft_netlink.h` for why not through libnftables). The only caller of `cfnl_*`.
+public enum NftSets {
     /// One element as the kernel stores it.
     public struct Element: Equatable, Sendable {
         /// The key read as a big-endian number.
         public var key: UInt128
         /// Flagged NFT_SET_ELEM_INTERVAL_END: the first key after an interval.
         public var isIntervalEnd: Bool
+
+        public init(key: UInt128, isIntervalEnd: Bool) {
+            self.key = key
+            self.isIntervalEnd = isIntervalEnd
+        }
+
+        /// The key's `length` low bytes in network order.
+        fileprivate func raw(keyLength length: Int) -> cfnl_element {
+            var element = cfnl_element()
+            withUnsafeMutableBytes(of: &element.key) { bytes in
+                for i in 0..<length { bytes[i] = UInt8(truncatingIfNeeded: key >> (8 * (length - 1 - i))) }
+            }
+            element.interval_end = isIntervalEnd ? 1 : 0
+            return element
+        }
+    }
+
+    /// What to delete from and then add to one set.
+    public struct Changes: Sendable {
+        public var set: String
+        public var keyLength: Int
+        public var deletions: [Element]
+        public var additions: [Element]
+
+        public init(set: String, keyLength: Int, deletions: [Element], additions: [Element]) {
+            self.set = set
+            self.keyLength = keyLength
+            self.deletions = deletions
+            self.additions = additions
+        }
     }
 
     /// Every element of `set` in the `inet` table `table`, whose keys are `keyLength` bytes.
@@ -28,7 +58,7 @@ public enum NftSetReader {
                 attempts += 1
                 continue
             }
-            guard status == 0, let raw else { throw NftError(netlinkStatus: status, set: set) }
+            guard status == 0, let raw else { throw NftError(netlinkStatus: status, reading: true, sets: [set]) }
             defer { free(raw) }
             return UnsafeBufferPointer(start: raw, count: count).map { element in
                 var key: UInt128 = 0
@@ -36,6 +66,45 @@ public enum NftSetReader {
                     for byte in bytes.prefix(keyLength) { key = key << 8 | UInt128(byte) }
                 }
                 return Element(key: key, isIntervalEnd: element.interval_end != 0)
+            }
+        }
+    }
+
+    /// Deletes and adds elements of sets of the `inet` table `table` in one kernel
+    /// transaction: all deletions first (an added interval may overlap a withdrawn one),
+    /// then all additions; all of it commits or none.
+    ///
+    /// - Throws: `NftError` `.notFound` when an element to delete or a set is missing,
+    ///   `.exists` when an added interval overlaps an installed one, `.permission`.
+    public static func change(table: String, _ changes: [Changes]) throws(NftError) {
+        let raw = changes.map { change in
+            (change.set, change.keyLength,
+             change.deletions.map { $0.raw(keyLength: change.keyLength) },
+             change.additions.map { $0.raw(keyLength: change.keyLength) })
+        }
+        var status: Int32 = 0
+        withSetChanges(raw[...], accumulated: []) { list in
+            status = list.withUnsafeBufferPointer { cfnl_change_inet_sets(table, $0.baseAddress, $0.count) }
+        }
+        guard status == 0 else { throw NftError(netlinkStatus: status, reading: false, sets: changes.map(\.set)) }
+    }
+
+    /// Builds the C list with every pointer valid for the duration of `body`.
+    private static func withSetChanges(
+        _ rest: ArraySlice<(String, Int, [cfnl_element], [cfnl_element])>,
+        accumulated: [cfnl_set_changes],
+        _ body: ([cfnl_set_changes]) -> Void
+    ) {
+        guard let (set, keyLength, deletions, additions) = rest.first else { return body(accumulated) }
+        set.withCString { name in
+            deletions.withUnsafeBufferPointer { deleted in
+                additions.withUnsafeBufferPointer { added in
+                    let entry = cfnl_set_changes(
+                        set: name, key_length: UInt32(keyLength),
+                        deletions: deleted.baseAddress, deletion_count: deleted.count,
+                        additions: added.baseAddress, addition_count: added.count)
+                    withSetChanges(rest.dropFirst(), accumulated: accumulated + [entry], body)
+                }
             }
         }
     }

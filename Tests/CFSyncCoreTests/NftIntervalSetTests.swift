@@ -174,6 +174,14 @@ final class NftIntervalSetTests: XCTestCase {
 
     /// 200 seeded aggregated lists, encoded as the kernel stores them and handed over in a
     /// scrambled order, decode back to exactly the list.
+    /// What `apply` sends: a start per prefix and the address after it flagged, none at the top.
+    func testEncodeWritesStartAndEndAfterEachPrefix() {
+        XCTAssertEqual(NftIntervalSet.encode(v4("104.16.0.0/13", "104.24.0.0/14", "255.255.255.0/24")), [
+            start("104.16.0.0"), end("104.24.0.0"), start("104.24.0.0"), end("104.28.0.0"), start("255.255.255.0"),
+        ])
+        XCTAssertEqual(NftIntervalSet.encode(v6("2606:4700::/32")), [start6("2606:4700::"), end6("2606:4701::")])
+    }
+
     func testKernelEncodingOfAggregatedListsRoundTrips() {
         var adjacentPairs = 0
         var reachingTop = 0
@@ -185,13 +193,7 @@ final class NftIntervalSetTests: XCTestCase {
             if list.last?.last == UInt32.max { reachingTop += 1 }
             if list.first?.first == 0 { atBottom += 1 }
 
-            var elements: [Element] = []
-            for prefix in list {
-                elements.append(Element(key: UInt128(prefix.first), isIntervalEnd: false))
-                if prefix.last != UInt32.max {
-                    elements.append(Element(key: UInt128(prefix.last) + 1, isIntervalEnd: true))
-                }
-            }
+            var elements = NftIntervalSet.encode(list)
             if !list.isEmpty, Bool.random(using: &rng) { elements.append(zeroEnd) }
             if seed % 2 == 0 {
                 // Kernel order: descending keys; ties in a random order.

@@ -65,8 +65,8 @@ public struct NftablesBackend: Backend {
         for family in families {
             let elements: [NftIntervalSet.Element]
             do {
-                elements = try NftSetReader.elements(
-                    table: NftLayout.table, set: NftLayout.setName(family), keyLength: family == .ipv4 ? 4 : 16
+                elements = try NftSets.elements(
+                    table: NftLayout.table, set: NftLayout.setName(family), keyLength: Self.keyLength(family)
                 ).map { NftIntervalSet.Element(key: $0.key, isIntervalEnd: $0.isIntervalEnd) }
             } catch {
                 if error.kind == .uninterpretable { return nil }
@@ -125,10 +125,34 @@ public struct NftablesBackend: Backend {
         NftRenderer.transaction(for: plan).description
     }
 
+    /// An element delta goes to the kernel as one netlink batch (`NftSets.change`): nft 1.0.6
+    /// would walk every installed element in user space for each element it deletes. Anything
+    /// else is the libnftables transaction `script(for:)` shows. Either is one transaction.
     public func apply(_ plan: SyncPlan) throws {
         lastListing.text = nil
         let tx = NftRenderer.transaction(for: plan)
         guard !tx.isEmpty else { return }
-        try nft.run(tx.description)
+        guard tx.isElementDelta else {
+            try nft.run(tx.description)
+            return
+        }
+        var changes: [NftSets.Changes] = []
+        for family in plan.policy.families {
+            let (deletions, additions): ([NftIntervalSet.Element], [NftIntervalSet.Element])
+            switch family {
+            case .ipv4: (deletions, additions) = (NftIntervalSet.encode(plan.ipv4.remove), NftIntervalSet.encode(plan.ipv4.add))
+            case .ipv6: (deletions, additions) = (NftIntervalSet.encode(plan.ipv6.remove), NftIntervalSet.encode(plan.ipv6.add))
+            }
+            if deletions.isEmpty && additions.isEmpty { continue }
+            changes.append(NftSets.Changes(
+                set: NftLayout.setName(family), keyLength: Self.keyLength(family),
+                deletions: deletions.map { NftSets.Element(key: $0.key, isIntervalEnd: $0.isIntervalEnd) },
+                additions: additions.map { NftSets.Element(key: $0.key, isIntervalEnd: $0.isIntervalEnd) }))
+        }
+        try NftSets.change(table: NftLayout.table, changes)
+    }
+
+    private static func keyLength(_ family: Family) -> Int {
+        family == .ipv4 ? 4 : 16
     }
 }

@@ -52,4 +52,18 @@ public enum NftIntervalSet {
         if let start = open { result += prefixes(from: start, through: P.Bits.max) as [P] }
         return result
     }
+
+    /// The elements the kernel stores for `prefixes` (disjoint): each prefix's first address,
+    /// and the address after its last flagged interval-end, except at the top of the space.
+    public static func encode<P: IPPrefix>(_ prefixes: [P]) -> [Element] {
+        var elements: [Element] = []
+        elements.reserveCapacity(prefixes.count * 2)
+        for prefix in prefixes {
+            elements.append(Element(key: UInt128(prefix.first), isIntervalEnd: false))
+            if prefix.last != P.Bits.max {
+                elements.append(Element(key: UInt128(prefix.last) + 1, isIntervalEnd: true))
+            }
+        }
+        return elements
+    }
 }

@@ -4,15 +4,6 @@ public enum NftRenderer {
     /// the set, so the set is flushed and refilled in the same transaction.
     public static let replaceThreshold = 0.5
 
-    /// Size-aware part of the choice. nft 1.0.6 (libnftables, in user space) walks every
-    /// installed element of an interval set for each element it deletes, so a delta costs
-    /// about removals × installed, while flush + refill costs about the set size. Measured
-    /// with scripts/bench (docs/performance.md): at 10k installed, 10 removals already cost
-    /// 1.3x the replacement and 100 removals 6.8x (586 ms against 86 ms); at 100k the delta
-    /// only gets worse. Above this many removals x installed elements the set is replaced;
-    /// Cloudflare's own lists (~20 prefixes) and small changes to 1k-element sets keep deltas.
-    public static let removalScanBudget = 50_000.0
-
     public static func transaction(for plan: SyncPlan) -> NftTransaction {
         var tx = NftTransaction()
         let layout = NftLayout(policy: plan.policy)
@@ -64,11 +55,8 @@ public enum NftRenderer {
         }
     }
 
-    /// True when flush + refill is cheaper than the element delta (see `replaceThreshold`
-    /// and `removalScanBudget`).
+    /// True when flush + refill is cheaper than the element delta (see `replaceThreshold`).
     static func replaces(adds: Int, removes: Int, desired: Int) -> Bool {
-        if Double(adds + removes) > replaceThreshold * Double(max(desired, 1)) { return true }
-        let installed = desired - adds + removes
-        return Double(removes) * Double(installed) > removalScanBudget
+        Double(adds + removes) > replaceThreshold * Double(max(desired, 1))
     }
 }
