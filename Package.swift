@@ -42,10 +42,21 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        // Argument parsing and output only.
+        // Argument parsing and output only. Release links use lld with packed relative
+        // relocations and the function order of scripts/link-order: the kernel maps code
+        // 64 KiB around each page a run touches, and with the functions a run uses spread
+        // over 18 MB of code that was a third of cfsync's peak RSS (docs/performance.md).
         .executableTarget(
             name: "cfsync",
-            dependencies: ["CFSync", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CFSync", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-use-ld=lld",
+                    "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/packaging/link-order.txt",
+                    "-Xlinker", "--no-warn-symbol-ordering",
+                ], .when(configuration: .release)),
+            ]
         ),
         .target(name: "CFSyncTestSupport", dependencies: ["CFSyncCore"], path: "Tests/CFSyncTestSupport"),
         .testTarget(name: "CFSyncCoreTests", dependencies: ["CFSyncCore", "CFSyncTestSupport"]),
