@@ -25,7 +25,7 @@ let package = Package(
         // set for any listing that shows rules, ~0.5 s of CPU at 100k elements.
         .target(name: "CNftNetlink", linkerSettings: [.linkedLibrary("mnl")]),
         // The only Swift code that calls libnftables or the netlink reader.
-        .target(name: "Nftables", dependencies: ["CNftables", "CNftNetlink"]),
+        .target(name: "Nftables", dependencies: ["CNftables", "CNftNetlink", "CFSyncCore"]),
         // libcurl through dlopen on the first http(s) fetch: curl.h for types only, not
         // linked, so runs that never fetch do not load libcurl and its dependencies.
         .target(name: "CCurlLoader"),

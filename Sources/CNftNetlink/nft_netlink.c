@@ -14,6 +14,20 @@
 /// Larger than the kernel's 32 KiB cap on a dump message, so each message fills it.
 #define RECEIVE_BUFFER_SIZE 65536
 
+/// An nf_tables request about set `set` of the inet table `table`.
+static void put_set_request(struct nlmsghdr *message, uint16_t type, uint16_t flags, uint32_t sequence,
+                            const char *table, const char *set) {
+    message->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | type;
+    message->nlmsg_flags = NLM_F_REQUEST | flags;
+    message->nlmsg_seq = sequence;
+    struct nfgenmsg *header = mnl_nlmsg_put_extra_header(message, sizeof *header);
+    header->nfgen_family = NFPROTO_INET;
+    header->version = NFNETLINK_V0;
+    header->res_id = 0;
+    mnl_attr_put_strz(message, NFTA_SET_ELEM_LIST_TABLE, table);
+    mnl_attr_put_strz(message, NFTA_SET_ELEM_LIST_SET, set);
+}
+
 struct dump {
     cfnl_element *elements;
     size_t count, capacity;
@@ -113,15 +127,7 @@ int cfnl_dump_inet_set(const char *table, const char *set, uint32_t key_length,
     uint32_t sequence = (uint32_t)time(NULL);
     uint32_t port = mnl_socket_get_portid(nl);
     struct nlmsghdr *request = mnl_nlmsg_put_header(buffer);
-    request->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM;
-    request->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP | NLM_F_ACK;
-    request->nlmsg_seq = sequence;
-    struct nfgenmsg *header = mnl_nlmsg_put_extra_header(request, sizeof *header);
-    header->nfgen_family = NFPROTO_INET;
-    header->version = NFNETLINK_V0;
-    header->res_id = 0;
-    mnl_attr_put_strz(request, NFTA_SET_ELEM_LIST_TABLE, table);
-    mnl_attr_put_strz(request, NFTA_SET_ELEM_LIST_SET, set);
+    put_set_request(request, NFT_MSG_GETSETELEM, NLM_F_DUMP | NLM_F_ACK, sequence, table, set);
     if (mnl_socket_sendto(nl, request, request->nlmsg_len) < 0) {
         result = -errno;
         goto done;
@@ -186,15 +192,7 @@ static void put_elements(struct batch *batch, uint16_t type, uint16_t flags, uin
                          const char *table, const char *set, uint32_t key_length,
                          const cfnl_element *elements, size_t count) {
     struct nlmsghdr *message = next_message(batch);
-    message->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | type;
-    message->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-    message->nlmsg_seq = sequence;
-    struct nfgenmsg *header = mnl_nlmsg_put_extra_header(message, sizeof *header);
-    header->nfgen_family = NFPROTO_INET;
-    header->version = NFNETLINK_V0;
-    header->res_id = 0;
-    mnl_attr_put_strz(message, NFTA_SET_ELEM_LIST_TABLE, table);
-    mnl_attr_put_strz(message, NFTA_SET_ELEM_LIST_SET, set);
+    put_set_request(message, type, NLM_F_ACK | flags, sequence, table, set);
     struct nlattr *list = mnl_attr_nest_start(message, NFTA_SET_ELEM_LIST_ELEMENTS);
     for (size_t i = 0; i < count; i++) {
         struct nlattr *item = mnl_attr_nest_start(message, NFTA_LIST_ELEM);
@@ -206,6 +204,16 @@ static void put_elements(struct batch *batch, uint16_t type, uint16_t flags, uin
     }
     mnl_attr_nest_end(message, list);
     batch->length += message->nlmsg_len;
+}
+
+/// `count` elements of one set as messages of at most ELEMENTS_PER_MESSAGE; advances `sequence`.
+static void put_all_elements(struct batch *batch, uint16_t type, uint16_t flags, uint32_t *sequence,
+                             const char *table, const char *set, uint32_t key_length,
+                             const cfnl_element *elements, size_t count) {
+    for (size_t at = 0; at < count; at += ELEMENTS_PER_MESSAGE) {
+        size_t n = count - at < ELEMENTS_PER_MESSAGE ? count - at : ELEMENTS_PER_MESSAGE;
+        put_elements(batch, type, flags, (*sequence)++, table, set, key_length, elements + at, n);
+    }
 }
 
 /// Every NFTA_SET_ELEM message asks for an ack; the kernel answers each (0 or an errno)
@@ -252,21 +260,12 @@ int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, si
     uint32_t sequence = (uint32_t)time(NULL);
     uint32_t first = sequence + 1;
     put_batch_marker(batch, NFNL_MSG_BATCH_BEGIN, sequence++);
-    for (size_t i = 0; i < count; i++) {
-        const cfnl_set_changes *c = &changes[i];
-        for (size_t at = 0; at < c->deletion_count; at += ELEMENTS_PER_MESSAGE) {
-            size_t n = c->deletion_count - at < ELEMENTS_PER_MESSAGE ? c->deletion_count - at : ELEMENTS_PER_MESSAGE;
-            put_elements(batch, NFT_MSG_DELSETELEM, 0, sequence++, table, c->set, c->key_length, c->deletions + at, n);
-        }
-    }
-    for (size_t i = 0; i < count; i++) {
-        const cfnl_set_changes *c = &changes[i];
-        for (size_t at = 0; at < c->addition_count; at += ELEMENTS_PER_MESSAGE) {
-            size_t n = c->addition_count - at < ELEMENTS_PER_MESSAGE ? c->addition_count - at : ELEMENTS_PER_MESSAGE;
-            put_elements(batch, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, sequence++, table, c->set,
-                         c->key_length, c->additions + at, n);
-        }
-    }
+    for (size_t i = 0; i < count; i++)
+        put_all_elements(batch, NFT_MSG_DELSETELEM, 0, &sequence, table, changes[i].set, changes[i].key_length,
+                         changes[i].deletions, changes[i].deletion_count);
+    for (size_t i = 0; i < count; i++)
+        put_all_elements(batch, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, &sequence, table, changes[i].set,
+                         changes[i].key_length, changes[i].additions, changes[i].addition_count);
     put_batch_marker(batch, NFNL_MSG_BATCH_END, sequence);
     size_t length = batch->length;
 

@@ -1,31 +1,11 @@
+import CFSyncCore
 import CNftNetlink
 import Glibc
 
 /// The elements of cfsync's sets through netlink: read with one dump a set, changed with one
 /// batch (see `nft_netlink.h` for why not through libnftables). The only caller of `cfnl_*`.
 public enum NftSets {
-    /// One element as the kernel stores it.
-    public struct Element: Equatable, Sendable {
-        /// The key read as a big-endian number.
-        public var key: UInt128
-        /// Flagged NFT_SET_ELEM_INTERVAL_END: the first key after an interval.
-        public var isIntervalEnd: Bool
-
-        public init(key: UInt128, isIntervalEnd: Bool) {
-            self.key = key
-            self.isIntervalEnd = isIntervalEnd
-        }
-
-        /// The key's `length` low bytes in network order.
-        fileprivate func raw(keyLength length: Int) -> cfnl_element {
-            var element = cfnl_element()
-            withUnsafeMutableBytes(of: &element.key) { bytes in
-                for i in 0..<length { bytes[i] = UInt8(truncatingIfNeeded: key >> (8 * (length - 1 - i))) }
-            }
-            element.interval_end = isIntervalEnd ? 1 : 0
-            return element
-        }
-    }
+    public typealias Element = NftIntervalSet.Element
 
     /// What to delete from and then add to one set.
     public struct Changes: Sendable {
@@ -107,5 +87,17 @@ public enum NftSets {
                 }
             }
         }
+    }
+}
+
+extension NftIntervalSet.Element {
+    /// The key's `length` low bytes in network order.
+    fileprivate func raw(keyLength length: Int) -> cfnl_element {
+        var element = cfnl_element()
+        withUnsafeMutableBytes(of: &element.key) { bytes in
+            for i in 0..<length { bytes[i] = UInt8(truncatingIfNeeded: key >> (8 * (length - 1 - i))) }
+        }
+        element.interval_end = isIntervalEnd ? 1 : 0
+        return element
     }
 }

@@ -66,8 +66,7 @@ public struct NftablesBackend: Backend {
             let elements: [NftIntervalSet.Element]
             do {
                 elements = try NftSets.elements(
-                    table: NftLayout.table, set: NftLayout.setName(family), keyLength: Self.keyLength(family)
-                ).map { NftIntervalSet.Element(key: $0.key, isIntervalEnd: $0.isIntervalEnd) }
+                    table: NftLayout.table, set: NftLayout.setName(family), keyLength: Self.keyLength(family))
             } catch {
                 if error.kind == .uninterpretable { return nil }
                 throw error
@@ -145,9 +144,7 @@ public struct NftablesBackend: Backend {
             }
             if deletions.isEmpty && additions.isEmpty { continue }
             changes.append(NftSets.Changes(
-                set: NftLayout.setName(family), keyLength: Self.keyLength(family),
-                deletions: deletions.map { NftSets.Element(key: $0.key, isIntervalEnd: $0.isIntervalEnd) },
-                additions: additions.map { NftSets.Element(key: $0.key, isIntervalEnd: $0.isIntervalEnd) }))
+                set: NftLayout.setName(family), keyLength: Self.keyLength(family), deletions: deletions, additions: additions))
         }
         try NftSets.change(table: NftLayout.table, changes)
     }
