@@ -41,4 +41,32 @@ final class StatusTests: NetfilterTestCase {
         XCTAssertEqual(noChainJSON.bool("in_sync"), false, "\(noChainJSON)")
         XCTAssertTrue(noChainJSON.driftItems?.contains { $0.contains("input") } ?? false, "\(noChainJSON)")
     }
+
+    /// A set cfsync did not create, inside its table, with an element: the terse listing
+    /// cannot show its contents, so the whole table is read from a full listing. Status names
+    /// it, apply rebuilds the table without it, and rollback brings it back with its element.
+    func testAForeignSetInCfsyncsTableIsReadFromAFullListingAndRestored() throws {
+        try applyGoodLists()
+        try origin.nftScript("""
+            add set inet cfsync extra { type ipv4_addr; }
+            add element inet cfsync extra { 192.0.2.7 }
+
+            """)
+        let withExtra = try origin.nftTable("inet", "cfsync")
+
+        let status = try cfsync("status", json: true)
+        XCTAssertEqual(status.status, 2, "\(status)")
+        XCTAssertTrue(status.driftItems?.contains { $0.contains("extra") } ?? false, "\(status)")
+
+        let apply = try cfsync("apply", json: true)
+        XCTAssertEqual(apply.status, 0, "\(apply)")
+        XCTAssertFalse(try origin.nftTable("inet", "cfsync").contains("extra"), "the rebuild kept the foreign set")
+        XCTAssertEqual(try origin.nftSetElements(set: "allow_v4"), Self.goodV4.sorted())
+        XCTAssertEqual(try cfsync("status").status, 0)
+
+        // The snapshot taken before that apply came from the full listing: the foreign set's
+        // element is in it.
+        XCTAssertEqual(try cfsync("rollback").status, 0)
+        XCTAssertEqual(try origin.nftTable("inet", "cfsync"), withExtra)
+    }
 }
