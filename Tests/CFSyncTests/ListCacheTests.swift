@@ -72,6 +72,26 @@ final class ListCacheTests: XCTestCase {
         }
     }
 
+    /// Fetch and guards read the cache before the lock; another run storing a new accepted
+    /// set meanwhile removes the bodies of the old one. The reader follows the new manifest
+    /// instead of failing with "missing" (seen in the concurrent-apply netfilter test).
+    func testLoadDuringAConcurrentStoreSeesOneWholeSet() throws {
+        let a = [list("https://x/ips-v4", "104.16.0.0/12\n"), list("https://x/ips-v6", "2606:4700::/32\n")]
+        let b = [list("https://x/ips-v4", "104.16.0.0/13\n104.24.0.0/14\n"), list("https://x/ips-v6", "2400:cb00::/32\n")]
+        try cache.store(a)
+        let writer = DispatchGroup()
+        DispatchQueue.global().async(group: writer) { [cache] in
+            for i in 0..<300 { try? cache!.store(i % 2 == 0 ? b : a) }
+        }
+        var loads = 0
+        while writer.wait(timeout: .now()) == .timedOut {
+            let loaded = try cache.load()
+            XCTAssertTrue(loaded == a || loaded == b, "a mix of two accepted sets: \(loaded)")
+            loads += 1
+        }
+        XCTAssertGreaterThan(loads, 10)
+    }
+
     func testCorruptManifestIsDetected() throws {
         try dir.write("lists/accepted.json", Array("{not json".utf8))
         XCTAssertThrowsError(try cache.load()) { error in

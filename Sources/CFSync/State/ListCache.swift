@@ -23,8 +23,36 @@ public struct ListCache: Sendable {
     /// The accepted lists with their bodies ([] when nothing was accepted yet). Each body
     /// is checked against its sha256; a missing or altered body is an error, never
     /// silently an empty list.
+    ///
+    /// Fetch and guards read this before the lock is taken, so another run may replace the
+    /// accepted set between our reading the manifest and a body. Bodies are written before
+    /// the manifest and removed after it, so a body that is missing while the manifest has
+    /// changed only means the manifest we read is no longer current: read the new one.
     public func load() throws -> [CachedList] {
-        guard let bytes = try dir.read(Self.manifest) else { return [] }
+        var manifest = try dir.read(Self.manifest)
+        for _ in 0..<Self.rereads {
+            guard let bytes = manifest else { return [] }
+            switch try lists(named: bytes) {
+            case .loaded(let lists):
+                return lists
+            case .missing(let file, let url):
+                let now = try dir.read(Self.manifest)
+                guard now != bytes else { throw dir.failure("\(file) is missing (the accepted list for \(url))") }
+                manifest = now
+            }
+        }
+        throw dir.failure("\(Self.manifest) kept changing while it was read (\(Self.rereads) times); try again")
+    }
+
+    /// How often `load` follows a manifest that another run replaced.
+    static let rereads = 10
+
+    private enum Reading {
+        case loaded([CachedList])
+        case missing(file: String, url: String)
+    }
+
+    private func lists(named bytes: [UInt8]) throws -> Reading {
         let manifest: Manifest
         do {
             let decoder = JSONDecoder()
@@ -36,22 +64,22 @@ public struct ListCache: Sendable {
         guard manifest.version == Self.manifestVersion else {
             throw dir.failure("\(Self.manifest) has version \(manifest.version); this cfsync reads version \(Self.manifestVersion)")
         }
-        return try manifest.lists.map { entry in
+        var lists: [CachedList] = []
+        for entry in manifest.lists {
             guard SHA256Hex.isValid(entry.sha256) else {
                 throw dir.failure("\(Self.manifest) names an invalid sha256 \"\(entry.sha256)\" for \(entry.url)")
             }
             let file = Self.bodyFile(entry.sha256)
-            guard let body = try dir.read(file) else {
-                throw dir.failure("\(file) is missing (the accepted list for \(entry.url))")
-            }
+            guard let body = try dir.read(file) else { return .missing(file: file, url: entry.url) }
             let actual = SHA256Hex.of(body)
             guard actual == entry.sha256 else {
                 throw dir.failure("\(file) is corrupt: its sha256 is \(actual) (the accepted list for \(entry.url))")
             }
             var list = entry
             list.body = body
-            return list
+            lists.append(list)
         }
+        return .loaded(lists)
     }
 
     /// The accepted list for `url`, or nil.
