@@ -55,4 +55,21 @@ final class SnapshotRotationTests: XCTestCase {
         XCTAssertEqual(try SnapshotStore(dir: dir, keep: 100).list().damaged.map(\.id), [])
         XCTAssertEqual(try kept(), ["20261125T120001Z-0002", "20261125T120000Z-0001"])
     }
+
+    /// `rollback` without an id restores the newest intact snapshot: by the id's second, then
+    /// by `created` within it; a damaged newer file is passed over.
+    func testNewestIsByTimestampThenCreatedAndSkipsDamaged() throws {
+        try save("20261125T120000Z-0000", createdAt: 999, keep: 10)
+        try save("20261125T120001Z-ffff", createdAt: 1_000.2, keep: 10)
+        try save("20261125T120001Z-0001", createdAt: 1_000.1, keep: 10)
+        try dir.write("snapshots/20261125T120002Z-dead.json", Array("{not json".utf8))
+        XCTAssertEqual(try SnapshotStore(dir: dir, keep: 10).load(nil).id, "20261125T120001Z-ffff")
+    }
+
+    func testNewestOfOnlyDamagedSnapshotsSaysSo() throws {
+        try dir.write("snapshots/20261125T120002Z-dead.json", Array("{not json".utf8))
+        XCTAssertThrowsError(try SnapshotStore(dir: dir, keep: 10).load(nil)) { error in
+            XCTAssertTrue("\(error)".contains("20261125T120002Z-dead"), "\(error)")
+        }
+    }
 }

@@ -48,12 +48,7 @@ public struct SnapshotStore {
 
     /// The snapshot `id`, or the newest one when `id` is nil; verified intact.
     public func load(_ id: String?) throws -> Snapshot {
-        guard let id else {
-            let (snapshots, damaged) = try list()
-            if let newest = snapshots.first { return newest }
-            if let first = damaged.first { throw first }
-            throw CFSyncError.failed("no snapshot in \(dir.path)/\(Self.folder); nothing to roll back to")
-        }
+        guard let id else { return try newest() }
         guard Self.isValidID(id) else { throw CFSyncError.usage("snapshot id '\(id)' is not of the form 20261125T120000Z-1a2b") }
         guard let bytes = try dir.read("\(Self.folder)/\(id).json") else {
             throw CFSyncError.failed("no snapshot '\(id)' in \(dir.path)/\(Self.folder) (cfsync snapshots lists them)")
@@ -83,6 +78,31 @@ public struct SnapshotStore {
         try dir.list(Self.folder).compactMap { name in
             name.hasSuffix(".json") ? String(name.dropLast(5)) : nil
         }.filter(Self.isValidID)
+    }
+
+    /// The newest intact snapshot, reading newest-first by the id's second and only as far
+    /// as the first second that holds an intact one (at 100k prefixes a snapshot is ~3.5 MB
+    /// of JSON; `rollback` used to decode all 20 kept). Within that second `created` decides.
+    private func newest() throws -> Snapshot {
+        let ordered = try ids().sorted(by: >)
+        var newestDamaged: Damaged?
+        var index = 0
+        while index < ordered.count {
+            let second = ordered[index].prefix(16)
+            let group = ordered[index...].prefix { $0.hasPrefix(second) }
+            var intact: [Snapshot] = []
+            for id in group {
+                do {
+                    intact.append(try load(id))
+                } catch let damaged as Damaged {
+                    newestDamaged = newestDamaged ?? damaged
+                }
+            }
+            if let newest = intact.max(by: { ($0.created, $0.id) < ($1.created, $1.id) }) { return newest }
+            index += group.count
+        }
+        if let newestDamaged { throw newestDamaged }
+        throw CFSyncError.failed("no snapshot in \(dir.path)/\(Self.folder); nothing to roll back to")
     }
 
     /// Drops the oldest snapshots beyond `keep`. The order comes from the ids, whose
