@@ -47,6 +47,21 @@ final class NftRendererTests: XCTestCase {
             """)
     }
 
+    /// What the backend sends as a netlink batch: only a delta below the replace threshold.
+    func testOnlySmallChangesToMatchingSetsAreElementDeltas() {
+        let old = AddressLists(ipv4: v4("103.21.244.0/22", "103.31.4.0/22", "104.16.0.0/12", "141.101.64.0/18", "173.245.48.0/20"),
+                               ipv6: v6("2606:4700::/32"))
+        var small = old
+        small.ipv4 = v4("103.22.200.0/22", "103.31.4.0/22", "104.16.0.0/12", "141.101.64.0/18", "173.245.48.0/20")
+        XCTAssertTrue(NftRenderer.isElementDelta(SyncPlan(policy: both, desired: small, installed: installed(old))))
+        let large = AddressLists(ipv4: v4("104.16.0.0/13", "104.24.0.0/14"), ipv6: v6("2606:4700::/32"))
+        XCTAssertFalse(NftRenderer.isElementDelta(SyncPlan(policy: both, desired: large, installed: installed(old))))
+        XCTAssertFalse(NftRenderer.isElementDelta(SyncPlan(policy: both, desired: old, installed: installed(old))))
+        XCTAssertFalse(NftRenderer.isElementDelta(SyncPlan(policy: both, desired: small, installed: .absent)))
+        let drifted = InstalledState(structure: .differs(["chain input differs"]), lists: old)
+        XCTAssertFalse(NftRenderer.isElementDelta(SyncPlan(policy: both, desired: small, installed: drifted)))
+    }
+
     func testInSyncRendersNothing() {
         let lists = AddressLists(ipv4: v4("104.16.0.0/12"), ipv6: v6("2606:4700::/32"))
         let plan = SyncPlan(policy: both, desired: lists, installed: installed(lists))

@@ -54,8 +54,7 @@ public struct NftablesBackend: Backend {
         if let parsed = NftListingText.parse(text) {
             return (parsed.terse, parsed.lists, text)
         }
-        guard let terse = try listTable(.terse) else { return nil }
-        return (terse, try NftSetElements.parse(json: try listTable(.json) ?? ""), text)
+        return (table.text, try NftSetElements.parse(json: try listTable(.json) ?? ""), text)
     }
 
     /// cfsync's interval sets through netlink; nil when an element is one the reader does
@@ -129,10 +128,9 @@ public struct NftablesBackend: Backend {
     /// else is the libnftables transaction `script(for:)` shows. Either is one transaction.
     public func apply(_ plan: SyncPlan) throws {
         lastListing.text = nil
-        let tx = NftRenderer.transaction(for: plan)
-        guard !tx.isEmpty else { return }
-        guard tx.isElementDelta else {
-            try nft.run(tx.description)
+        guard NftRenderer.isElementDelta(plan) else {
+            let tx = NftRenderer.transaction(for: plan)
+            if !tx.isEmpty { try nft.run(tx.description) }
             return
         }
         var changes: [NftSets.Changes] = []

@@ -8,7 +8,7 @@
 ///
 /// Strict: anything in an `elements` block of `allow_v4`/`allow_v6` that is not an address,
 /// a prefix or an `a-b` range (a comment, a timeout, a counter) makes `parse` return nil, and
-/// the caller falls back to the terse + JSON listings, whose reading is unchanged.
+/// the caller falls back to the JSON listing for the elements.
 public enum NftListingText {
     public struct Parsed: Equatable, Sendable {
         /// The listing without its `elements = { … }` blocks: what `nft -t list` prints.

@@ -4,6 +4,13 @@ public enum NftRenderer {
     /// the set, so the set is flushed and refilled in the same transaction.
     public static let replaceThreshold = 0.5
 
+    /// Whether the transaction for `plan` only deletes and adds set elements (nothing is
+    /// created, flushed or removed): `NftablesBackend` sends those changes as one netlink
+    /// batch instead of this transaction's text, without rendering it.
+    public static func isElementDelta(_ plan: SyncPlan) -> Bool {
+        plan.structure == .none && !plan.isEmpty && !plan.policy.families.contains { replaces($0, plan) }
+    }
+
     public static func transaction(for plan: SyncPlan) -> NftTransaction {
         var tx = NftTransaction()
         let layout = NftLayout(policy: plan.policy)
@@ -32,15 +39,7 @@ public enum NftRenderer {
     /// Deletes withdrawn prefixes before adding new ones: the reverse order fails
     /// in nft 1.0.6 when a new prefix overlaps an old one (/12 -> /13 + /14).
     private static func appendDelta(_ family: Family, _ plan: SyncPlan, _ tx: inout NftTransaction) {
-        // Counts first: only the side that is rendered is turned into text (100k descriptions
-        // are not free).
-        let (adds, removes, desired): (Int, Int, Int)
-        switch family {
-        case .ipv4: (adds, removes, desired) = (plan.ipv4.add.count, plan.ipv4.remove.count, plan.desired.ipv4.count)
-        case .ipv6: (adds, removes, desired) = (plan.ipv6.add.count, plan.ipv6.remove.count, plan.desired.ipv6.count)
-        }
-        if adds == 0 && removes == 0 { return }
-        if replaces(adds: adds, removes: removes, desired: desired) {
+        if replaces(family, plan) {
             tx.append(.flushSet(family))
             tx.append(.addElements(family, plan.desired.descriptions(family)))
         } else {
@@ -55,8 +54,14 @@ public enum NftRenderer {
         }
     }
 
-    /// True when flush + refill is cheaper than the element delta (see `replaceThreshold`).
-    static func replaces(adds: Int, removes: Int, desired: Int) -> Bool {
-        Double(adds + removes) > replaceThreshold * Double(max(desired, 1))
+    /// True when flush + refill of `family`'s set is cheaper than its element delta (see
+    /// `replaceThreshold`). Counts only: 100k descriptions are not free.
+    static func replaces(_ family: Family, _ plan: SyncPlan) -> Bool {
+        let changed: Int
+        switch family {
+        case .ipv4: changed = plan.ipv4.add.count + plan.ipv4.remove.count
+        case .ipv6: changed = plan.ipv6.add.count + plan.ipv6.remove.count
+        }
+        return Double(changed) > replaceThreshold * Double(max(plan.desired.count(family), 1))
     }
 }

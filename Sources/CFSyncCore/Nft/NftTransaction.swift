@@ -58,16 +58,6 @@ public struct NftTransaction: Equatable, Sendable, CustomStringConvertible {
 
     public var isEmpty: Bool { operations.isEmpty }
 
-    /// Only deletes and adds of set elements: no object is created, flushed or removed.
-    public var isElementDelta: Bool {
-        operations.allSatisfy { op in
-            switch op {
-            case .addElements, .deleteElements: true
-            default: false
-            }
-        }
-    }
-
     public var description: String {
         operations.map { $0.script + "\n" }.joined()
     }
