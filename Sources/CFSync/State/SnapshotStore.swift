@@ -80,16 +80,27 @@ public struct SnapshotStore {
         }.filter(Self.isValidID)
     }
 
-    /// The newest intact snapshot, reading newest-first by the id's second and only as far
-    /// as the first second that holds an intact one (at 100k prefixes a snapshot is ~3.5 MB
-    /// of JSON; `rollback` used to decode all 20 kept). Within that second `created` decides.
+    /// Snapshot ids newest first, in groups that share the second of their timestamp: the
+    /// id orders snapshots only to the second, and reading one to learn its `created` time
+    /// costs a decode (~3.5 MB of JSON at 100k prefixes), so callers read only the group
+    /// they need to order.
+    private func idsBySecond() throws -> [[String]] {
+        var groups: [[String]] = []
+        for id in try ids().sorted(by: >) {
+            if let last = groups.last?.first, last.prefix(16) == id.prefix(16) {
+                groups[groups.count - 1].append(id)
+            } else {
+                groups.append([id])
+            }
+        }
+        return groups
+    }
+
+    /// The newest intact snapshot: groups are read newest first, up to the first that holds
+    /// an intact one (`rollback` used to decode all 20 kept); within it `created` decides.
     private func newest() throws -> Snapshot {
-        let ordered = try ids().sorted(by: >)
         var newestDamaged: Damaged?
-        var index = 0
-        while index < ordered.count {
-            let second = ordered[index].prefix(16)
-            let group = ordered[index...].prefix { $0.hasPrefix(second) }
+        for group in try idsBySecond() {
             var intact: [Snapshot] = []
             for id in group {
                 do {
@@ -99,30 +110,29 @@ public struct SnapshotStore {
                 }
             }
             if let newest = intact.max(by: { ($0.created, $0.id) < ($1.created, $1.id) }) { return newest }
-            index += group.count
         }
         if let newestDamaged { throw newestDamaged }
         throw CFSyncError.failed("no snapshot in \(dir.path)/\(Self.folder); nothing to roll back to")
     }
 
-    /// Drops the oldest snapshots beyond `keep`. The order comes from the ids, whose
-    /// timestamp is to the second, without reading the files: at 100k prefixes a snapshot is
-    /// ~3.5 MB of JSON, and decoding the 20 kept ones on every apply took ~1 s. Only ids that
-    /// share the second at the boundary are read, for their `created` time (an unreadable one
-    /// counts as oldest).
+    /// Drops the oldest snapshots beyond `keep`, reading only the group that straddles the
+    /// boundary, for its `created` times (an unreadable one counts as oldest). Decoding all
+    /// 20 kept on every apply took ~1 s at 100k prefixes.
     private func rotate() throws {
-        var ordered = try ids().sorted(by: >)
-        guard ordered.count > keep else { return }
-        let second = ordered[keep].prefix(16)
-        if let start = ordered.firstIndex(where: { $0.hasPrefix(second) }) {
-            let end = ordered[start...].firstIndex { !$0.hasPrefix(second) } ?? ordered.endIndex
-            if end - start > 1 {
-                let created = ordered[start..<end].map { id in (id, (try? load(id))?.created ?? .distantPast) }
-                ordered.replaceSubrange(start..<end, with: created.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0))
+        var kept = 0
+        for group in try idsBySecond() {
+            var ordered = group
+            if kept < keep, kept + group.count > keep {
+                let created = group.map { id in (id, (try? load(id))?.created ?? .distantPast) }
+                ordered = created.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
             }
-        }
-        for id in ordered.dropFirst(keep) {
-            try dir.remove("\(Self.folder)/\(id).json")
+            for id in ordered {
+                if kept < keep {
+                    kept += 1
+                } else {
+                    try dir.remove("\(Self.folder)/\(id).json")
+                }
+            }
         }
     }
 
