@@ -17,9 +17,10 @@ It also writes the native tools' equivalent of what cfsync does with a list:
 
   bench-lists.py lists OUTDIR
   bench-lists.py nft-create V4FILE [V6FILE]   table + sets declared with their elements + chain + rules
-                                              (the script `cfsync plan` shows for a first apply)
+                                              (nft's fastest form of a first apply)
   bench-lists.py nft-create-separate V4FILE [V6FILE]
                                               the same with `add element` after the declarations
+                                              (the script `cfsync plan` shows, as one transaction)
   bench-lists.py nft-restore V4FILE [V6FILE]  the same, replacing an existing table
   bench-lists.py nft-replace NEWFILE          flush set + add every element, one transaction
   bench-lists.py nft-delta OLDFILE NEWFILE    delete withdrawn + add new elements, one transaction

@@ -187,6 +187,13 @@ static void put_batch_marker(struct batch *batch, uint16_t type, uint32_t sequen
     batch->length += message->nlmsg_len;
 }
 
+/// A DELSETELEM message without elements: the kernel deletes every element of the set.
+static void put_flush(struct batch *batch, uint32_t sequence, const char *table, const char *set) {
+    struct nlmsghdr *message = next_message(batch);
+    put_set_request(message, NFT_MSG_DELSETELEM, NLM_F_ACK, sequence, table, set);
+    batch->length += message->nlmsg_len;
+}
+
 /// One NEWSETELEM or DELSETELEM message with up to ELEMENTS_PER_MESSAGE elements.
 static void put_elements(struct batch *batch, uint16_t type, uint16_t flags, uint32_t sequence,
                          const char *table, const char *set, uint32_t key_length,
@@ -245,7 +252,8 @@ int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, si
     size_t size = 2 * MESSAGE_SPACE, messages = 0;
     for (size_t i = 0; i < count; i++) {
         if (changes[i].key_length == 0 || changes[i].key_length > sizeof(((cfnl_element *)0)->key)) return -EINVAL;
-        size_t per_set = (changes[i].deletion_count + ELEMENTS_PER_MESSAGE - 1) / ELEMENTS_PER_MESSAGE
+        size_t per_set = (changes[i].flush ? 1 : 0)
+                       + (changes[i].deletion_count + ELEMENTS_PER_MESSAGE - 1) / ELEMENTS_PER_MESSAGE
                        + (changes[i].addition_count + ELEMENTS_PER_MESSAGE - 1) / ELEMENTS_PER_MESSAGE;
         messages += per_set;
         size += (changes[i].deletion_count + changes[i].addition_count) * ELEMENT_SPACE
@@ -260,11 +268,13 @@ int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, si
     uint32_t sequence = (uint32_t)time(NULL);
     uint32_t first = sequence + 1;
     put_batch_marker(batch, NFNL_MSG_BATCH_BEGIN, sequence++);
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
+        if (changes[i].flush) put_flush(batch, sequence++, table, changes[i].set);
         put_all_elements(batch, NFT_MSG_DELSETELEM, 0, &sequence, table, changes[i].set, changes[i].key_length,
                          changes[i].deletions, changes[i].deletion_count);
+    }
     for (size_t i = 0; i < count; i++)
-        put_all_elements(batch, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, &sequence, table, changes[i].set,
+        put_all_elements(batch, NFT_MSG_NEWSETELEM, NLM_F_CREATE, &sequence, table, changes[i].set,
                          changes[i].key_length, changes[i].additions, changes[i].addition_count);
     put_batch_marker(batch, NFNL_MSG_BATCH_END, sequence);
     size_t length = batch->length;

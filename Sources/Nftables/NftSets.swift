@@ -7,16 +7,19 @@ import Glibc
 public enum NftSets {
     public typealias Element = NftIntervalSet.Element
 
-    /// What to delete from and then add to one set.
+    /// What to flush, delete from and then add to one set.
     public struct Changes: Sendable {
         public var set: String
         public var keyLength: Int
+        /// Delete every element first.
+        public var flush: Bool
         public var deletions: [Element]
         public var additions: [Element]
 
-        public init(set: String, keyLength: Int, deletions: [Element], additions: [Element]) {
+        public init(set: String, keyLength: Int, flush: Bool = false, deletions: [Element], additions: [Element]) {
             self.set = set
             self.keyLength = keyLength
+            self.flush = flush
             self.deletions = deletions
             self.additions = additions
         }
@@ -38,7 +41,9 @@ public enum NftSets {
                 attempts += 1
                 continue
             }
-            guard status == 0, let raw else { throw NftError(netlinkStatus: status, reading: true, sets: [set]) }
+            guard status == 0 else { throw NftError(netlinkStatus: status, reading: true, sets: [set]) }
+            // An empty set: nothing was allocated.
+            guard let raw else { return [] }
             defer { free(raw) }
             return UnsafeBufferPointer(start: raw, count: count).map { element in
                 var key: UInt128 = 0
@@ -50,15 +55,15 @@ public enum NftSets {
         }
     }
 
-    /// Deletes and adds elements of sets of the `inet` table `table` in one kernel
-    /// transaction: all deletions first (an added interval may overlap a withdrawn one),
-    /// then all additions; all of it commits or none.
+    /// Flushes sets, deletes and adds elements of sets of the `inet` table `table` in one
+    /// kernel transaction: all flushes and deletions first (an added interval may overlap a
+    /// withdrawn one), then all additions; all of it commits or none.
     ///
     /// - Throws: `NftError` `.notFound` when an element to delete or a set is missing,
     ///   `.exists` when an added interval overlaps an installed one, `.permission`.
     public static func change(table: String, _ changes: [Changes]) throws(NftError) {
         let raw = changes.map { change in
-            (change.set, change.keyLength,
+            (change.set, change.keyLength, change.flush,
              change.deletions.map { $0.raw(keyLength: change.keyLength) },
              change.additions.map { $0.raw(keyLength: change.keyLength) })
         }
@@ -71,16 +76,16 @@ public enum NftSets {
 
     /// Builds the C list with every pointer valid for the duration of `body`.
     private static func withSetChanges(
-        _ rest: ArraySlice<(String, Int, [cfnl_element], [cfnl_element])>,
+        _ rest: ArraySlice<(String, Int, Bool, [cfnl_element], [cfnl_element])>,
         accumulated: [cfnl_set_changes],
         _ body: ([cfnl_set_changes]) -> Void
     ) {
-        guard let (set, keyLength, deletions, additions) = rest.first else { return body(accumulated) }
+        guard let (set, keyLength, flush, deletions, additions) = rest.first else { return body(accumulated) }
         set.withCString { name in
             deletions.withUnsafeBufferPointer { deleted in
                 additions.withUnsafeBufferPointer { added in
                     let entry = cfnl_set_changes(
-                        set: name, key_length: UInt32(keyLength),
+                        set: name, key_length: UInt32(keyLength), flush: flush ? 1 : 0,
                         deletions: deleted.baseAddress, deletion_count: deleted.count,
                         additions: added.baseAddress, addition_count: added.count)
                     withSetChanges(rest.dropFirst(), accumulated: accumulated + [entry], body)

@@ -8,14 +8,14 @@ final class NftForwardTests: XCTestCase {
 
     func testForwardAddsAForwardHookChainOnTheOriginalPort() {
         let policy = Policy(mode: .lockdown, ports: [443, 80], families: [.ipv6, .ipv4], forward: true)
-        assertGolden(NftRenderer.transaction(for: SyncPlan(policy: policy, desired: lists, installed: .absent)).description,
+        assertGolden(NftRenderer.script(for: SyncPlan(policy: policy, desired: lists, installed: .absent)),
                      named: "create-lockdown-forward.nft")
         assertGolden(NftLayout(policy: policy).terseListing, named: "layout-lockdown-forward.terse")
     }
 
     func testForwardOffIsByteIdenticalToTheGoldensWithoutIt() {
         let off = Policy(mode: .lockdown, ports: [443, 80], families: [.ipv6, .ipv4], forward: false)
-        assertGolden(NftRenderer.transaction(for: SyncPlan(policy: off, desired: lists, installed: .absent)).description,
+        assertGolden(NftRenderer.script(for: SyncPlan(policy: off, desired: lists, installed: .absent)),
                      named: "create-lockdown.nft")
         assertGolden(NftLayout(policy: off).terseListing, named: "layout-lockdown.terse")
     }

@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
 
-/// The element delta that `NftablesBackend.apply` sends as one netlink batch (`NftSets.change`)
-/// instead of a libnftables transaction, on the real kernel.
+/// The element changes that `NftablesBackend.apply` sends as one netlink batch
+/// (`NftSets.change`) instead of a libnftables transaction, on the real kernel: a delta, a
+/// replacement, and the elements of a first apply.
 final class NetlinkDeltaTests: NetfilterTestCase {
     // MARK: lists
 
@@ -132,28 +133,87 @@ final class NetlinkDeltaTests: NetfilterTestCase {
         return run
     }
 
+    /// The table reloaded from its own listing by libnftables in one transaction (sets declared
+    /// with their elements) is the same table with the same raw elements: what cfsync wrote
+    /// through netlink is what libnftables writes for the same prefixes.
+    func assertSameAsLibnftablesLoad(file: StaticString = #filePath, line: UInt = #line) throws {
+        let listing = try origin.nftTable("inet", "cfsync")
+        let raw4 = try kernelElements("allow_v4"), raw6 = try kernelElements("allow_v6")
+        XCTAssertTrue(listing.contains("elements = {"), listing, file: file, line: line)
+        try origin.nftScript("delete table inet cfsync\n" + listing)
+        XCTAssertEqual(try origin.nftTable("inet", "cfsync"), listing, file: file, line: line)
+        // Stricter than the listing: the same keys and interval-end flags in the kernel.
+        XCTAssertEqual(try kernelElements("allow_v4"), raw4, file: file, line: line)
+        XCTAssertEqual(try kernelElements("allow_v6"), raw6, file: file, line: line)
+    }
+
+    /// The monitor's events grouped by the generation that committed them, with that
+    /// generation's line last in each group.
+    func generations(_ events: String) -> [[Substring]] {
+        var groups: [[Substring]] = [[]]
+        for line in events.split(separator: "\n") {
+            groups[groups.count - 1].append(line)
+            if line.hasPrefix("# new generation") { groups.append([]) }
+        }
+        return groups.filter { !$0.isEmpty }
+    }
+
     // MARK: tests
 
-    /// Guards that a netlink delta leaves each set exactly as a fresh libnftables apply of the same list does.
-    func testDeltaEqualsAFreshApplyOfTheSameLists() throws {
+    /// Guards that a netlink delta leaves the sets exactly as libnftables loading the same lists does.
+    func testDeltaEqualsLibnftablesLoadingTheSameLists() throws {
         try applyDeltaAToB()
-        let deltaV4 = try setText("allow_v4"), deltaV6 = try setText("allow_v6")
-        let deltaRawV4 = try kernelElements("allow_v4"), deltaRawV6 = try kernelElements("allow_v6")
         XCTAssertEqual(try origin.nftSetElements(set: "allow_v4"), Self.listB4.sorted())
         XCTAssertEqual(try origin.nftSetElements(set: "allow_v6"), Self.listB6.sorted())
+        try assertSameAsLibnftablesLoad()
+    }
 
-        // The same namespace from scratch: no table, no state; B in one libnftables transaction.
-        try origin.nft("delete", "table", "inet", "cfsync")
-        try FileManager.default.removeItem(at: stateDir)
-        let fresh = try applyLogged()
-        XCTAssertEqual(sortedChanges(fresh), expected(add4: Self.listB4, add6: Self.listB6), "\(fresh)")
-        XCTAssertTrue(fresh.stderr.contains("add set inet cfsync allow_v4"), "the fresh apply is not libnftables' create: \(fresh)")
+    /// Guards that a change above the replace threshold flushes and refills the set in one netlink
+    /// batch, leaving it as libnftables would.
+    func testReplacementEqualsLibnftablesLoadingTheSameLists() throws {
+        try installAThenServeB()
+        // As many prefixes as A, none of them A's: above the replace threshold, not a shrink.
+        let replacement4 = (0..<Self.listA4.count).map { "198.41.\($0 * 4).0/24" }
+        try writeList("ips-v4", replacement4)
+        let run = try applyLogged()
+        XCTAssertTrue(run.stderr.contains("flush set inet cfsync allow_v4"), "not a replacement: \(run)")
+        for word in ["add set", "add table", "delete table", "add chain", "add rule"] {
+            XCTAssertFalse(run.stderr.contains(word), "not an element transaction (\(word)): \(run)")
+        }
+        XCTAssertEqual(try origin.nftSetElements(set: "allow_v4"), replacement4.sorted())
+        XCTAssertEqual(try origin.nftSetElements(set: "allow_v6"), Self.listB6.sorted())
+        try assertSameAsLibnftablesLoad()
+    }
 
-        XCTAssertEqual(try setText("allow_v4"), deltaV4)
-        XCTAssertEqual(try setText("allow_v6"), deltaV6)
-        // Stricter than the listing: the same elements (keys and interval-end flags) in the kernel.
-        XCTAssertEqual(try kernelElements("allow_v4"), deltaRawV4)
-        XCTAssertEqual(try kernelElements("allow_v6"), deltaRawV6)
+    /// Guards that a first apply fills the sets through netlink exactly as libnftables would.
+    func testFirstApplyEqualsLibnftablesLoadingTheSameTable() throws {
+        try writeList("ips-v4", Self.listA4)
+        try writeList("ips-v6", Self.listA6)
+        _ = try applyLogged()
+        XCTAssertEqual(try origin.nftSetElements(set: "allow_v4"), Self.listA4.sorted())
+        XCTAssertEqual(try origin.nftSetElements(set: "allow_v6"), Self.listA6.sorted())
+        try assertSameAsLibnftablesLoad()
+    }
+
+    /// Guards that a first apply commits the table with empty sets, then their elements, then
+    /// the chains: nothing hooks into the input path before the sets are full.
+    func testAFirstApplyHooksItsChainsOnlyOnceTheSetsAreFull() throws {
+        try writeList("ips-v4", Self.listA4)
+        try writeList("ips-v6", Self.listA6)
+        let monitor = try startMonitor()
+        defer { monitor.terminate() }
+        _ = try applyLogged()
+        let groups = generations(try stopMonitor(monitor))
+
+        XCTAssertEqual(groups.count, 3, "\(groups)")
+        guard groups.count == 3 else { return }
+        XCTAssertTrue(groups.allSatisfy { $0.last?.hasSuffix("(cfsync)") == true }, "\(groups)")
+        let events = groups.map { $0.dropLast() }
+        XCTAssertTrue(events[0].allSatisfy { $0 == "add table inet cfsync" || $0.hasPrefix("add set inet cfsync ") }, "\(events[0])")
+        XCTAssertFalse(events[0].contains { $0.contains("elements") || $0.contains("104.") }, "\(events[0])")
+        XCTAssertTrue(events[1].allSatisfy { $0.hasPrefix("add element inet cfsync allow_v") }, "\(events[1])")
+        XCTAssertTrue(events[2].allSatisfy { $0.hasPrefix("add chain inet cfsync ") || $0.hasPrefix("add rule inet cfsync ") }, "\(events[2])")
+        XCTAssertTrue(events[2].contains { $0.hasPrefix("add chain inet cfsync input") }, "\(events[2])")
     }
 
     /// Guards that packets follow a delta: a newly added prefix connects, a withdrawn one is dropped.

@@ -43,6 +43,27 @@ final class SafetyNetNetfilterTests: NetfilterTestCase {
         XCTAssertEqual(try stateFiles().filter { $0.key.hasPrefix("lists/") }, stateBefore, "the accepted lists were restored too")
     }
 
+    /// A first apply commits three transactions; a failure after the first leaves objects that
+    /// filter nothing, and the restore removes them: the ruleset is as before, nothing accepted.
+    func testFailureBetweenAFirstApplysTransactionsRemovesWhatItCreated() throws {
+        try installUnrelatedTable()
+        try serveGoodLists()
+        let before = try origin.nftRuleset()
+
+        let run = try cfsync("apply", json: true, environment: ["CFSYNC_FAILPOINT": "between-transactions"])
+        XCTAssertEqual(run.status, 1, "\(run)")
+        XCTAssertEqual(run.string("result"), "error")
+        XCTAssertTrue(run.string("error")?.contains("restored snapshot") == true, "\(run)")
+        XCTAssertEqual(try origin.nftRuleset(), before)
+        XCTAssertFalse(try origin.nftHasTable("inet", "cfsync"))
+        let bodies = try stateFiles().keys.filter { $0.hasPrefix("lists/") && $0.hasSuffix(".txt") }
+        XCTAssertEqual(bodies, [], "no list was accepted")
+
+        let again = try cfsync("apply", json: true)
+        XCTAssertEqual(again.status, 0, "\(again)")
+        XCTAssertEqual(try origin.nftSetElements(set: "allow_v4"), Self.goodV4.sorted())
+    }
+
     /// kill -9 at a random moment, then apply again: converges with no duplicates.
     func testKillNineAtRandomMomentsThenApplyConverges() throws {
         try applyGoodLists()

@@ -15,7 +15,9 @@ public protocol Backend {
     /// The native script that `apply` would run for `plan` (the dry run's text).
     func script(for plan: SyncPlan) -> String
 
-    /// Applies `plan` as one transaction: all of it or nothing.
+    /// Applies `plan` so that traffic sees one change: one transaction, or commits of which
+    /// only the last filters anything (nftables' first apply). A throw leaves the rest to
+    /// the caller's snapshot restore.
     func apply(_ plan: SyncPlan) throws
 
     /// The native dump of cfsync's own objects; empty when there are none.

@@ -6,6 +6,9 @@ import Foundation
 enum Failpoint: String {
     /// The backend committed its transaction; fail before the read-back.
     case afterApply = "after-apply"
+    /// The backend committed the first of several transactions (a first nftables apply);
+    /// fail before the next.
+    case betweenTransactions = "between-transactions"
     /// Hold the lock for a while, so tests can race two runs.
     case holdLock = "hold-lock"
 
@@ -13,7 +16,7 @@ enum Failpoint: String {
         #if DEBUG
         guard ProcessInfo.processInfo.environment["CFSYNC_FAILPOINT"] == rawValue else { return }
         switch self {
-        case .afterApply: throw CFSyncError.failed("failpoint \(rawValue)")
+        case .afterApply, .betweenTransactions: throw CFSyncError.failed("failpoint \(rawValue)")
         case .holdLock: Thread.sleep(forTimeInterval: 2)
         }
         #endif

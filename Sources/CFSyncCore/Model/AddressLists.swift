@@ -19,14 +19,6 @@ public struct AddressLists: Equatable, Codable, Sendable {
         )
     }
 
-    /// The prefixes of `family` as text, in order: what renderers write.
-    public func descriptions(_ family: Family) -> [String] {
-        switch family {
-        case .ipv4: ipv4.map(\.description)
-        case .ipv6: ipv6.map(\.description)
-        }
-    }
-
     public func count(_ family: Family) -> Int {
         switch family {
         case .ipv4: ipv4.count

@@ -17,6 +17,10 @@ public enum NftIntervalSet {
         }
     }
 
+    /// The end element at key 0 that nft adds whenever it adds elements to an interval set that
+    /// lacks it. It matches nothing; adding it again changes nothing.
+    public static let zeroEnd = Element(key: 0, isIntervalEnd: true)
+
     /// The prefixes covering each interval, in address order; nil when the elements do not
     /// form disjoint intervals of `P`'s family (two starts in a row, an end that closes
     /// nothing away from key 0, a key too wide).
@@ -65,5 +69,14 @@ public enum NftIntervalSet {
             }
         }
         return elements
+    }
+}
+
+extension NftIntervalSet {
+    public static func encode(_ prefixes: FamilyPrefixes) -> [Element] {
+        switch prefixes {
+        case .ipv4(let list): encode(list)
+        case .ipv6(let list): encode(list)
+        }
     }
 }

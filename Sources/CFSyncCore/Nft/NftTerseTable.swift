@@ -52,7 +52,7 @@ public struct NftTerseTable: Equatable, Sendable {
         var currentSet: Family?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
             if let family = currentSet, line == "\t}" {
-                let elements = lists.descriptions(family)
+                let elements = lists.prefixes(family).descriptions
                 if !elements.isEmpty { out += "\t\telements = { \(elements.joined(separator: ", ")) }\n" }
                 currentSet = nil
             } else if line.hasPrefix("\tset ") {

@@ -35,19 +35,22 @@ typedef struct {
 int cfnl_dump_inet_set(const char *table, const char *set, uint32_t key_length,
                        cfnl_element **elements, size_t *count);
 
-/// The changes to one set: deletions first, then additions, as the kernel applies them.
+/// The changes to one set: a flush, then deletions, then additions, as the kernel applies them.
 typedef struct {
     const char *set;
     /// Bytes of every key (4 or 16).
     uint32_t key_length;
+    /// 1 to delete every element first (a replacement rather than a delta).
+    uint8_t flush;
     const cfnl_element *deletions;
     size_t deletion_count;
     const cfnl_element *additions;
     size_t addition_count;
 } cfnl_set_changes;
 
-/// Applies `changes` to sets of the `inet` table `table` in one netlink batch: the kernel
-/// commits all of it or none. Returns 0, or the negative errno of the first message the
+/// Applies `changes` to sets of the `inet` table `table` in one netlink batch: every flush
+/// and deletion, then every addition; the kernel commits all of it or none. Additions are
+/// nft's `add element`: adding an element identical to an installed one changes nothing. Returns 0, or the negative errno of the first message the
 /// kernel refused (-ENOENT: an element to delete or a set is missing; -EEXIST: an added
 /// interval overlaps one installed; -EPERM: no CAP_NET_ADMIN), or -EPROTO when the kernel's
 /// answers do not account for every message.
