@@ -75,7 +75,7 @@ public struct Syncer {
         return outcome
     }
 
-    /// The shared end of every apply: SSH guard, snapshot, one transaction,
+    /// The shared end of every apply: SSH guard, snapshot, the backend's apply,
     /// read-back, accepted lists kept; any failure restores the snapshot.
     func commit(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList], _ report: inout Report) throws -> CFSyncExit {
         report.record(plan, objects: backend.objects)
@@ -151,7 +151,7 @@ public struct Syncer {
         try backend.apply(plan)
         try Failpoint.afterApply.hit()
         try verify(backend, plan)
-        log.info("applied in one transaction; read-back matches the plan")
+        log.info("applied; read-back matches the plan")
         try lists.store(bodies)
     }
 

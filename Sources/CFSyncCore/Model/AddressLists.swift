@@ -18,11 +18,4 @@ public struct AddressLists: Equatable, Codable, Sendable {
             ipv6: families.contains(.ipv6) ? aggregate(ipv6) : []
         )
     }
-
-    public func count(_ family: Family) -> Int {
-        switch family {
-        case .ipv4: ipv4.count
-        case .ipv6: ipv6.count
-        }
-    }
 }

@@ -69,6 +69,6 @@ public enum NftRenderer {
     /// `replaceThreshold`). Counts only: 100k descriptions are not free.
     static func replaces(_ family: Family, _ plan: SyncPlan) -> Bool {
         let changed = plan.additions(family).count + plan.removals(family).count
-        return Double(changed) > replaceThreshold * Double(max(plan.desired.count(family), 1))
+        return Double(changed) > replaceThreshold * Double(max(plan.desired.prefixes(family).count, 1))
     }
 }

@@ -26,13 +26,8 @@ public enum UfwRenderer {
             case .rebuild:
                 lines = ["- every rule commented \(UfwLayout.tag)*"] + desired.map { "+ \($0.tupleLine)" }
             case .none:
-                let removed: [String], added: [String]
-                switch family {
-                case .ipv4: (removed, added) = (plan.ipv4.remove.map(\.description), plan.ipv4.add.map(\.description))
-                case .ipv6: (removed, added) = (plan.ipv6.remove.map(\.description), plan.ipv6.add.map(\.description))
-                }
-                let old = UfwLayout.rules(plan.policy, removed, family).filter { $0.action == UfwRule.Verdict.allow.rawValue }
-                let new = UfwLayout.rules(plan.policy, added, family).filter { $0.action == UfwRule.Verdict.allow.rawValue }
+                let old = UfwLayout.rules(plan.policy, plan.removals(family).descriptions, family).filter { $0.action == UfwRule.Verdict.allow.rawValue }
+                let new = UfwLayout.rules(plan.policy, plan.additions(family).descriptions, family).filter { $0.action == UfwRule.Verdict.allow.rawValue }
                 lines = old.map { "- \($0.tupleLine)" } + new.map { "+ \($0.tupleLine)" }
             }
             guard !lines.isEmpty else { continue }
