@@ -20,7 +20,7 @@ It also writes the native tools' equivalent of what cfsync does with a list:
                                               (nft's fastest form of a first apply)
   bench-lists.py nft-create-separate V4FILE [V6FILE]
                                               the same with `add element` after the declarations
-                                              (the script `cfsync plan` shows, as one transaction)
+                                              (cfsync's script for a first apply, as one transaction)
   bench-lists.py nft-restore V4FILE [V6FILE]  the same, replacing an existing table
   bench-lists.py nft-replace NEWFILE          flush set + add every element, one transaction
   bench-lists.py nft-delta OLDFILE NEWFILE    delete withdrawn + add new elements, one transaction
