@@ -51,7 +51,7 @@ extension AddressLists {
 }
 
 extension SyncPlan {
-    /// The prefixes of `family` to add, then to remove.
+    /// The prefixes of `family` to add.
     public func additions(_ family: Family) -> FamilyPrefixes {
         switch family {
         case .ipv4: .ipv4(ipv4.add)
@@ -59,6 +59,7 @@ extension SyncPlan {
         }
     }
 
+    /// The prefixes of `family` to remove.
     public func removals(_ family: Family) -> FamilyPrefixes {
         switch family {
         case .ipv4: .ipv4(ipv4.remove)

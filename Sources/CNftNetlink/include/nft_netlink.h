@@ -50,10 +50,11 @@ typedef struct {
 
 /// Applies `changes` to sets of the `inet` table `table` in one netlink batch: every flush
 /// and deletion, then every addition; the kernel commits all of it or none. Additions are
-/// nft's `add element`: adding an element identical to an installed one changes nothing. Returns 0, or the negative errno of the first message the
-/// kernel refused (-ENOENT: an element to delete or a set is missing; -EEXIST: an added
-/// interval overlaps one installed; -EPERM: no CAP_NET_ADMIN), or -EPROTO when the kernel's
-/// answers do not account for every message.
+/// nft's `add element`: adding an element identical to an installed one changes nothing.
+/// Returns 0, or the negative errno of the first message the kernel refused (-ENOENT: an
+/// element to delete or a set is missing; -EEXIST: an added interval overlaps one installed;
+/// -EPERM: no CAP_NET_ADMIN), or -EPROTO when the kernel's answers do not account for every
+/// message.
 int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, size_t count);
 
 #endif
