@@ -7,7 +7,7 @@ public struct NftablesBackend: Backend {
     public var kind: BackendKind { .nftables }
     public var objects: String { "table inet cfsync (sets allow_v4, allow_v6; chain input)" }
     private let nft: NftContext
-    /// The text of the last `observe`, until `snapshot()` takes it or cfsync changes the table.
+    /// The listing of the last `observe`, until `snapshot()` takes it or cfsync changes the table.
     private let lastListing = ListingMemo()
 
     public init() throws {
@@ -20,8 +20,10 @@ public struct NftablesBackend: Backend {
         (try? nft.run("list tables")) != nil
     }
 
+    /// Rendered only when `snapshot()` asks: at 100k prefixes the text is ~2 MB, and a no-op
+    /// run, `status` and the read-back after `apply` never need it.
     private final class ListingMemo {
-        var text: String?
+        var render: (() -> String)?
     }
 
     private static let table = "\(NftLayout.family) \(NftLayout.table)"
@@ -31,30 +33,30 @@ public struct NftablesBackend: Backend {
     /// is read from one full text listing instead. What it read is kept for a `snapshot()`
     /// that follows before any change.
     public func observe(_ policy: Policy) throws -> InstalledState {
-        lastListing.text = nil
+        lastListing.render = nil
         guard let reading = try read() else {
-            lastListing.text = ""
+            lastListing.render = { "" }
             return .absent
         }
-        lastListing.text = reading.listing
+        lastListing.render = reading.listing
         let differences = NftLayout(policy: policy).differences(fromTerseListing: reading.terse)
         return InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: reading.lists)
     }
 
     /// What the kernel holds: the terse structure, the prefixes in cfsync's sets, and the text
     /// `nft list table` prints (the snapshot). nil when the table does not exist.
-    private func read() throws -> (terse: String, lists: AddressLists, listing: String)? {
+    private func read() throws -> (terse: String, lists: AddressLists, listing: () -> String)? {
         guard let table = NftTerseTable(ruleset: try nft.run("list ruleset \(NftLayout.family)", format: .terse)) else {
             return nil
         }
         if let families = table.interpretableSets, let lists = try readSets(families) {
-            return (table.text, lists, table.listing(with: lists))
+            return (table.text, lists, { table.listing(with: lists) })
         }
         guard let text = try listTable(.text) else { return nil }
         if let parsed = NftListingText.parse(text) {
-            return (parsed.terse, parsed.lists, text)
+            return (parsed.terse, parsed.lists, { text })
         }
-        return (table.text, try NftSetElements.parse(json: try listTable(.json) ?? ""), text)
+        return (table.text, try NftSetElements.parse(json: try listTable(.json) ?? ""), { text })
     }
 
     /// cfsync's interval sets through netlink; nil when an element is one the reader does
@@ -95,17 +97,17 @@ public struct NftablesBackend: Backend {
     /// The listing `observe` just read when nothing ran in between (so a no-op `plan` reads
     /// the kernel once), else a fresh one.
     public func snapshot() throws -> String {
-        if let text = lastListing.text {
-            lastListing.text = nil
-            return text
+        if let render = lastListing.render {
+            lastListing.render = nil
+            return render()
         }
-        return try read()?.listing ?? ""
+        return try read()?.listing() ?? ""
     }
 
     /// add+delete empties the table whether or not it exists; the dump then
     /// re-declares it, all in one transaction.
     public func restore(_ dump: String) throws {
-        lastListing.text = nil
+        lastListing.render = nil
         try nft.run("add table \(Self.table)\ndelete table \(Self.table)\n" + dump)
     }
 
@@ -128,7 +130,7 @@ public struct NftablesBackend: Backend {
     /// installed element in user space for each element it deletes, and takes ~3× as long to
     /// load 100k. Anything else is the libnftables transaction `script(for:)` shows.
     public func apply(_ plan: SyncPlan) throws {
-        lastListing.text = nil
+        lastListing.render = nil
         for (i, tx) in NftRenderer.transactions(for: plan).enumerated() {
             if i > 0 { try Failpoint.betweenTransactions.hit() }
             try run(tx)
@@ -148,6 +150,6 @@ public struct NftablesBackend: Backend {
     }
 
     private static func keyLength(_ family: Family) -> Int {
-        family == .ipv4 ? 4 : 16
+        family.maxLength / 8
     }
 }
