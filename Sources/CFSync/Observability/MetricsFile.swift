@@ -12,7 +12,7 @@ public struct MetricsFile {
     public func write(_ report: Report, exit: CFSyncExit, now: Date = Date()) throws {
         let registry = PrometheusCollectorRegistry()
         let succeeded = exit == .success || exit == .changes
-        gauge(registry, "last_run_timestamp_seconds", "Unix time of the last cfsync apply.")
+        gauge(registry, "last_run_timestamp", unit: "seconds", "Unix time of the last cfsync apply.")
             .set(to: now.timeIntervalSince1970)
         gauge(registry, "last_run_success", "1 if the last apply succeeded, else 0.")
             .set(to: succeeded ? 1 : 0)
@@ -20,7 +20,7 @@ public struct MetricsFile {
             .set(to: Double(exit.rawValue))
         let lastSuccess = succeeded ? now.timeIntervalSince1970 : previousLastSuccess()
         if let lastSuccess {
-            gauge(registry, "last_success_timestamp_seconds", "Unix time of the last successful apply.")
+            gauge(registry, "last_success_timestamp", unit: "seconds", "Unix time of the last successful apply.")
                 .set(to: lastSuccess)
         }
         for family in Family.allCases {
@@ -36,7 +36,7 @@ public struct MetricsFile {
         }
         for source in report.sources {
             guard let fetched = source.fetchedAt else { continue }
-            gauge(registry, "list_age_seconds", "Age of the list copy the last apply used.", labels: [("url", source.url)])
+            gauge(registry, "list_age", unit: "seconds", "Age of the list copy the last apply used.", labels: [("url", source.url)])
                 .set(to: now.timeIntervalSince(fetched))
         }
         let url = URL(fileURLWithPath: path)
@@ -44,8 +44,12 @@ public struct MetricsFile {
             .write(url.lastPathComponent, registry.emitToBuffer(), mode: 0o644)
     }
 
-    private func gauge(_ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, labels: [(String, String)] = []) -> Gauge {
-        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "cfsync", metricName: name, helpText: help), labels: labels)
+    /// `cfsync_<name>_<unit>`; a count or a flag has no unit.
+    private func gauge(
+        _ registry: PrometheusCollectorRegistry, _ name: String, unit: String = "", _ help: String, labels: [(String, String)] = []
+    ) -> Gauge {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "cfsync", metricName: name, unitName: unit, helpText: help), labels: labels)
     }
 
     /// The last success survives failed runs: it is read back from the file itself.
