@@ -89,20 +89,23 @@ final class NftTerseTableTests: XCTestCase {
         XCTAssertEqual(table.interpretableSets, [])
     }
 
+    /// A set cfsync did not declare, as `nft -t` prints it inside the table.
+    let otherSet = """
+        \tset other {
+        \t\ttype ipv4_addr
+        \t\tflags interval
+        \t}
+
+
+        """
+
     /// The layout's text with `extra` inserted before the input chain.
     func withExtra(_ extra: String) -> String {
         NftLayout(policy: both).terseListing.replacingOccurrences(of: "\tchain input {", with: extra + "\tchain input {")
     }
 
     func testAnotherSetIsNotInterpretable() throws {
-        let text = withExtra("""
-            \tset other {
-            \t\ttype ipv4_addr
-            \t\tflags interval
-            \t}
-
-
-            """)
+        let text = withExtra(otherSet)
         let table = try XCTUnwrap(NftTerseTable(ruleset: text))
         XCTAssertNil(table.interpretableSets)
     }
@@ -223,14 +226,7 @@ final class NftTerseTableTests: XCTestCase {
     }
 
     func testListingLeavesOtherSetsEmpty() throws {
-        let text = withExtra("""
-            \tset other {
-            \t\ttype ipv4_addr
-            \t\tflags interval
-            \t}
-
-
-            """)
+        let text = withExtra(otherSet)
         let table = try XCTUnwrap(NftTerseTable(ruleset: text))
         let listing = table.listing(with: AddressLists(ipv4: v4("1.2.3.0/24")))
         XCTAssertEqual(listing.components(separatedBy: "elements = {").count - 1, 1)
