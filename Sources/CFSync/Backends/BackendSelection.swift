@@ -37,9 +37,10 @@ public enum BackendSelection {
         }
     }
 
-    /// ufw keeps `ENABLED=yes` in its config while it is active.
+    /// ufw keeps `ENABLED=yes` in its config while it is active; read with the ufw
+    /// backend's own parser, so `auto` and `--backend ufw` never disagree.
     static func ufwIsEnabled(config: String) -> Bool {
         guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { return false }
-        return text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "ENABLED=yes" }
+        return UfwConfig.value("ENABLED", in: text)?.lowercased() == "yes"
     }
 }
