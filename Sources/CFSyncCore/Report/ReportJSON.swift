@@ -7,6 +7,7 @@ extension Report: Encodable {
         case command, result, backend, mode, ports, changed, changes, counts, snapshot, sources, warnings, error
         case inSync = "in_sync"
         case drift
+        case lastRepair = "last_repair"
     }
 
     private enum SourceKey: String, CodingKey {
@@ -45,6 +46,8 @@ extension Report: Encodable {
         try c.encode(error, forKey: .error)
         if let inSync { try c.encode(inSync, forKey: .inSync) }
         if let drift { try c.encode(drift, forKey: .drift) }
+        // status always says it (null: never repaired); watch's own report when it repaired.
+        if drift != nil || lastRepair != nil { try c.encode(lastRepair, forKey: .lastRepair) }
     }
 
     private struct FamilyKey: CodingKey {
