@@ -1,0 +1,195 @@
+import CFSyncCore
+import Foundation
+import Logging
+import Nftables
+
+/// The loop of `cfsync watch`: check, then wait for the kernel to announce a change to the
+/// tables cfsync's objects live in (nftables; iptables when it is iptables-nft) or for
+/// `--watch-interval` (every backend: the only trigger for iptables-legacy and ufw, whose
+/// changes nothing announces), and check again. A check is `reinstall`: it re-installs the
+/// last applied state when anything is missing or altered and changes nothing otherwise,
+/// so the announcements of its own repair cause one more check that finds nothing to do.
+final class Watcher {
+    /// After the first announcement, wait this long for the rest of the burst: a reload of
+    /// both families with `iptables-restore`, or a script of nft commands, is several commits.
+    static let coalescing = 0.05
+    /// How often a wait looks for a signal: they stay blocked for the whole watch, so one
+    /// never lands inside a repair, and a wait ends at most this much later.
+    static let signalPoll = 0.2
+
+    private let syncer: Syncer
+    private var log: Logger { syncer.log }
+    private var interval: Double { syncer.settings.watchInterval }
+    private var limit = RepairRateLimit.standard
+
+    /// The recorded state as the last check read it.
+    private var record: AppliedState?
+    /// The backend whose tables `monitor` watches; nil before the first check.
+    private var followed: BackendKind??
+    /// Subscribed to the kernel's announcements; nil where there are none.
+    private var monitor: NftMonitor?
+    /// After a failed check, the next one waits for the interval: the snapshot restore's own
+    /// announcements would retry at once.
+    private var backingOff = false
+    private var saidNothingApplied = false
+    /// The last repair this watch made.
+    private(set) var lastRepair: Repair?
+
+    init(_ syncer: Syncer) {
+        self.syncer = syncer
+    }
+
+    var backend: BackendKind? {
+        guard case .installed(let kind, _, _)? = record else { return nil }
+        return kind
+    }
+
+    /// Checks until a signal (returns) or a failure that ends the watch (throws): a damaged
+    /// state dir, or more repairs a minute than `RepairRateLimit` allows.
+    func run() throws {
+        try check("start")
+        while let trigger = waitForTrigger() {
+            try check(trigger)
+        }
+    }
+
+    /// Reads the record, follows its backend, and re-installs what is missing.
+    private func check(_ trigger: String) throws {
+        record = try syncer.applied.load()
+        try follow(backend)
+        guard let kind = backend else {
+            if !saidNothingApplied {
+                log.warning(record == nil
+                    ? "nothing applied yet: watching for an apply (checked every \(Self.seconds(interval)))"
+                    : "the last change was cfsync remove: nothing to keep in place; watching for an apply (checked every \(Self.seconds(interval)))")
+                saidNothingApplied = true
+            }
+            return
+        }
+        saidNothingApplied = false
+        log.debug("check: \(trigger)")
+        var report = Report(command: "watch")
+        do {
+            _ = try syncer.reinstall("watch", &report)
+        } catch {
+            try failed(CFSyncError.classify(error), kind)
+            return
+        }
+        if report.result == .applied { try repaired(report, kind) }
+    }
+
+    private func repaired(_ report: Report, _ kind: BackendKind) throws {
+        let items = Repair.missing(in: report), now = Date()
+        let repair: Repair
+        do {
+            repair = try RepairLog(dir: syncer.state).record(items, at: now)
+        } catch {
+            log.warning("cannot record the repair: \(CFSyncError.classify(error).message)")
+            repair = Repair(at: now, repaired: items, total: (lastRepair?.total ?? 0) + 1)
+        }
+        lastRepair = repair
+        log.info("repaired \(kind.rawValue) (repair \(repair.total), snapshot \(report.snapshot ?? "-")): \(items.joined(separator: "; "))")
+        if let path = syncer.settings.metricsFile {
+            do {
+                try MetricsFile(path: path).write(repair)
+            } catch {
+                log.warning("--metrics-file \(path): \(CFSyncError.classify(error).message)")
+            }
+        }
+        if limit.exceeded(afterRepairAt: Self.now) {
+            throw CFSyncError.failed(
+                "\(limit.limit + 1) repairs within \(Int(limit.window)) s: another tool keeps undoing cfsync's \(kind.rawValue) objects; "
+                    + "stopping rather than fight it (the last repair is in place; find the other tool, then start cfsync watch again)")
+        }
+    }
+
+    /// A held lock is another run at work: checked again later. Any other failure left the
+    /// firewall as it was (the snapshot restore); it counts against the rate limit, so a
+    /// repair that keeps failing ends the watch too.
+    private func failed(_ failure: CFSyncError, _ kind: BackendKind) throws {
+        backingOff = true
+        if failure.exit == .locked {
+            log.warning("\(failure.message); checking again in \(Self.seconds(interval))")
+            return
+        }
+        log.error("repair of \(kind.rawValue) failed: \(failure.message)")
+        if limit.exceeded(afterRepairAt: Self.now) {
+            throw CFSyncError.failed("\(limit.limit + 1) repairs failed within \(Int(limit.window)) s; the last: \(failure.message)")
+        }
+    }
+
+    /// Subscribes to the announcements of `kind`'s tables, or drops the subscription, when
+    /// the recorded backend changed (an admin moved from iptables to nftables).
+    private func follow(_ kind: BackendKind?) throws {
+        if let followed, followed == kind { return }
+        followed = kind
+        monitor = nil
+        guard let kind else { return }
+        let tables = announcedTables(kind)
+        var how = "a check every \(Self.seconds(interval))"
+        if !tables.isEmpty {
+            do {
+                monitor = try NftMonitor(watching: tables)
+                how = "kernel announcements for " + tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ") + ", and " + how
+            } catch {
+                log.warning("cannot subscribe to nf_tables announcements (\(error)); \(how) only")
+            }
+        }
+        log.info("watching \(kind.rawValue): \(how)")
+    }
+
+    /// Where `kind` keeps cfsync's objects, if the kernel announces changes there.
+    private func announcedTables(_ kind: BackendKind) -> [NftMonitor.Table] {
+        switch kind {
+        case .nftables:
+            return [NftMonitor.Table(.inet, NftLayout.table)]
+        case .iptables:
+            // iptables-nft's filter tables hold cfsync's chains and the jumps to them.
+            guard let variant = try? IptablesVariant.detect(runner: SystemCommandRunner(), environment: syncer.environment),
+                  variant == .nft
+            else { return [] }
+            return [NftMonitor.Table(.ip, "filter"), NftMonitor.Table(.ip6, "filter")]
+        case .ufw:
+            return []
+        }
+    }
+
+    /// Waits for an announcement or the interval; nil when a signal asks the watch to end.
+    private func waitForTrigger() -> String? {
+        let deadline = Self.now + interval
+        let ignoringAnnouncements = backingOff
+        backingOff = false
+        while !Signals.pending() {
+            let left = deadline - Self.now
+            if left <= 0 { return "interval" }
+            let slice = min(left, Self.signalPoll)
+            guard let monitor else {
+                usleep(UInt32(slice * 1_000_000))
+                continue
+            }
+            if announced(monitor, within: slice), !ignoringAnnouncements {
+                let burst = Self.now + Self.coalescing
+                while Self.now < burst { _ = announced(monitor, within: burst - Self.now) }
+                return Signals.pending() ? nil : "announced change"
+            }
+        }
+        return nil
+    }
+
+    /// A failing subscription falls back to the interval rather than ending the watch.
+    private func announced(_ monitor: NftMonitor, within seconds: Double) -> Bool {
+        do {
+            return try monitor.waitForChange(timeout: seconds)
+        } catch {
+            log.warning("nf_tables announcements failed (\(error)); checking every \(Self.seconds(interval)) only")
+            self.monitor = nil
+            return false
+        }
+    }
+
+    private static var now: Double { ProcessInfo.processInfo.systemUptime }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+}
