@@ -17,7 +17,8 @@ final class WatchTests: NetfilterTestCase {
         try installUnrelatedTable()
         try applyGoodLists()
         let applied = try origin.nftTable("inet", "cfsync")
-        let watching = try watch()
+        let metrics = work.appendingPathComponent("cfsync.prom")
+        let watching = try watch(["--metrics-file", metrics.path])
 
         var windows: [Int] = []
         for round in 1...3 {
@@ -47,6 +48,9 @@ final class WatchTests: NetfilterTestCase {
         let repaired = try XCTUnwrap(last["repaired"] as? [String], "\(status)")
         XCTAssertEqual(repaired.dropFirst(), ["ipv4: 2 prefixes missing", "ipv6: 1 prefix missing"], "\(status)")
         XCTAssertTrue(repaired.first?.hasPrefix("create table inet cfsync") == true, "\(status)")
+        let samples = try String(contentsOf: metrics, encoding: .utf8)
+        XCTAssertTrue(samples.contains("\ncfsync_watch_repairs_total 3\n"), samples)
+        XCTAssertTrue(samples.contains("\ncfsync_watch_last_repair_timestamp_seconds "), samples)
         let text = try cfsync("status")
         XCTAssertTrue(text.stdout.contains("last repair by cfsync watch: "), "\(text)")
         XCTAssertEqual(watching.terminate(), 0, watching.process.stderr)
@@ -86,6 +90,19 @@ final class WatchTests: NetfilterTestCase {
         XCTAssertEqual(errors.count, 1, watching.process.stderr)
         XCTAssertTrue(errors.first?.contains("11 repairs within 60 s") == true, watching.process.stderr)
         XCTAssertTrue(try origin.nftHasTable("inet", "cfsync"))
+    }
+
+    /// TERM, INT and HUP each end the watch with exit 0 and one JSON object on stdout.
+    func testSignalsEndTheWatchCleanly() throws {
+        try applyGoodLists()
+        for signal in [SIGTERM, SIGINT, SIGHUP] {
+            let watching = try watch()
+            watching.process.kill(signal: signal)
+            XCTAssertEqual(watching.process.wait(timeout: 0), 0, "signal \(signal): \(watching.process.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(watching.process.stdout.utf8)) as? [String: Any]
+            XCTAssertEqual(object?["command"] as? String, "watch", watching.process.stdout)
+            XCTAssertEqual(object?["result"] as? String, "unchanged", watching.process.stdout)
+        }
     }
 
     /// With nothing applied yet the watch waits for an apply, then keeps what was applied.

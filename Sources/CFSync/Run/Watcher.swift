@@ -32,6 +32,10 @@ final class Watcher {
     /// announcements would retry at once.
     private var backingOff = false
     private var saidNothingApplied = false
+    /// When the interval asks for the next check: one interval after the last one started,
+    /// so the time a check takes does not stretch the period (but at least a quarter
+    /// interval after it ended, so checks slower than the interval do not run back to back).
+    private var nextCheck = 0.0
     /// The last repair this watch made.
     private(set) var lastRepair: Repair?
 
@@ -55,6 +59,7 @@ final class Watcher {
 
     /// Reads the record, follows its backend, and re-installs what is missing.
     private func check(_ trigger: String) throws {
+        nextCheck = Self.now + interval
         record = try syncer.applied.load()
         try follow(backend)
         guard let kind = backend else {
@@ -156,9 +161,9 @@ final class Watcher {
 
     /// Waits for an announcement or the interval; nil when a signal asks the watch to end.
     private func waitForTrigger() -> String? {
-        let deadline = Self.now + interval
         let ignoringAnnouncements = backingOff
         backingOff = false
+        let deadline = max(nextCheck, Self.now + interval / 4)
         while !Signals.pending() {
             let left = deadline - Self.now
             if left <= 0 { return "interval" }
