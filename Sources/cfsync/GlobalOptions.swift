@@ -83,7 +83,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("error, warning (default), info or debug; logs go to stderr.", valueName: "level"))
     var logLevel: String?
 
-    @Option(name: .customLong("metrics-file"), help: ArgumentHelp("apply: write Prometheus textfile-collector metrics here.", valueName: "path"))
+    @Option(name: .customLong("metrics-file"), help: ArgumentHelp("apply and watch: write Prometheus textfile-collector metrics here.", valueName: "path"))
     var metricsFile: String?
 
     @Option(name: .customLong("watch-interval"), help: ArgumentHelp("watch: seconds between checks of backends that report no changes (default: 5).", valueName: "seconds"))
