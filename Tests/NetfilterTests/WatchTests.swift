@@ -92,6 +92,23 @@ final class WatchTests: NetfilterTestCase {
         XCTAssertTrue(try origin.nftHasTable("inet", "cfsync"))
     }
 
+    /// A check that cannot take the lock (another run holds it) changes nothing, says so
+    /// once however often it retries, and repairs once the lock is free.
+    func testAHeldLockIsReportedOnceAndRetried() throws {
+        try applyGoodLists()
+        let watching = try watch(["--lock-timeout", "0.1", "--watch-interval", "0.5"])
+        let holder = try origin.background([try XCTUnwrap(Subprocess.which("flock")), stateDir.appendingPathComponent("lock").path, "sleep", "3"])
+        usleep(300_000)
+        try origin.nft("delete", "table", "inet", "cfsync")
+        XCTAssertTrue(watching.waitForRepairs(1, timeout: 6), watching.process.stderr)
+        XCTAssertNotNil(holder.wait(timeout: 1))
+        let lockLines = watching.process.stderr.split(separator: "\n").filter { $0.contains("holds") }
+        XCTAssertEqual(lockLines.count, 1, watching.process.stderr)
+        XCTAssertTrue(lockLines.first?.hasPrefix("cfsync: warning: check of nftables failed: another cfsync run holds") == true, watching.process.stderr)
+        XCTAssertTrue(try origin.nftHasTable("inet", "cfsync"))
+        XCTAssertEqual(watching.terminate(), 0)
+    }
+
     /// TERM, INT and HUP each end the watch with exit 0 and one JSON object on stdout.
     func testSignalsEndTheWatchCleanly() throws {
         try applyGoodLists()

@@ -32,6 +32,8 @@ final class Watcher {
     /// announcements would retry at once.
     private var backingOff = false
     private var saidNothingApplied = false
+    /// The failure the last check logged; the same one again is not logged again.
+    private var lastFailure: String?
     /// When the interval asks for the next check: one interval after the last one started,
     /// so the time a check takes does not stretch the period (but at least a quarter
     /// interval after it ended, so checks slower than the interval do not run back to back).
@@ -77,9 +79,10 @@ final class Watcher {
         do {
             _ = try syncer.reinstall("watch", &report)
         } catch {
-            try failed(CFSyncError.classify(error), kind)
+            failed(CFSyncError.classify(error), kind)
             return
         }
+        lastFailure = nil
         if report.result == .applied { try repaired(report, kind) }
     }
 
@@ -108,19 +111,16 @@ final class Watcher {
         }
     }
 
-    /// A held lock is another run at work: checked again later. Any other failure left the
-    /// firewall as it was (the snapshot restore); it counts against the rate limit, so a
-    /// repair that keeps failing ends the watch too.
-    private func failed(_ failure: CFSyncError, _ kind: BackendKind) throws {
+    /// A failed check left the firewall as it was (the snapshot restore): another run holds
+    /// the lock, ufw is not active for a moment while it reloads, a tool is missing. The
+    /// watch backs off to the interval and says so once per distinct failure, not at every
+    /// check; the rate limit is for repairs that succeed and are undone.
+    private func failed(_ failure: CFSyncError, _ kind: BackendKind) {
         backingOff = true
-        if failure.exit == .locked {
-            log.warning("\(failure.message); checking again in \(Self.seconds(interval))")
-            return
-        }
-        log.error("repair of \(kind.rawValue) failed: \(failure.message)")
-        if limit.exceeded(afterRepairAt: Self.now) {
-            throw CFSyncError.failed("\(limit.limit + 1) repairs failed within \(Int(limit.window)) s; the last: \(failure.message)")
-        }
+        guard failure.message != lastFailure else { return }
+        lastFailure = failure.message
+        let line = "check of \(kind.rawValue) failed: \(failure.message); trying again every \(Self.seconds(interval))"
+        if failure.exit == .locked { log.warning("\(line)") } else { log.error("\(line)") }
     }
 
     /// Subscribes to the announcements of `kind`'s tables, or drops the subscription, when
