@@ -143,16 +143,15 @@ final class Watcher {
         log.info("watching \(kind.rawValue): \(how)")
     }
 
-    /// Where `kind` keeps cfsync's objects, if the kernel announces changes there.
+    /// The nf_tables tables where `kind` keeps cfsync's objects.
     private func announcedTables(_ kind: BackendKind) -> [NftMonitor.Table] {
         switch kind {
         case .nftables:
             return [NftMonitor.Table(.inet, NftLayout.table)]
         case .iptables:
             // iptables-nft's filter tables hold cfsync's chains and the jumps to them.
-            guard let variant = try? IptablesVariant.detect(runner: SystemCommandRunner(), environment: syncer.environment),
-                  variant == .nft
-            else { return [] }
+            // With iptables-legacy nothing is announced there and the interval does the
+            // work: subscribing costs nothing, so the variant need not be known here.
             return [NftMonitor.Table(.ip, "filter"), NftMonitor.Table(.ip6, "filter")]
         case .ufw:
             return []

@@ -48,6 +48,13 @@ struct Exposure {
     var listed: ContinuousProber.Stats
 
     var milliseconds: Int { Int((seconds * 1000).rounded()) }
+
+    /// Seconds from the first to the last failed connect of the listed prober (its
+    /// attempts time out after 0.5 s); 0 when none failed.
+    var listedOutage: Double {
+        let times = listed.failures.map(\.at)
+        return times.isEmpty ? 0 : (times.max() ?? 0) - (times.min() ?? 0) + 0.5
+    }
 }
 
 extension NetfilterTestCase {
