@@ -63,7 +63,7 @@ final class Watcher {
     private func check(_ trigger: String) throws {
         nextCheck = Self.now + interval
         record = try syncer.applied.load()
-        try follow(backend)
+        follow(backend)
         guard let kind = backend else {
             if !saidNothingApplied {
                 log.warning(record == nil
@@ -125,7 +125,7 @@ final class Watcher {
 
     /// Subscribes to the announcements of `kind`'s tables, or drops the subscription, when
     /// the recorded backend changed (an admin moved from iptables to nftables).
-    private func follow(_ kind: BackendKind?) throws {
+    private func follow(_ kind: BackendKind?) {
         if let followed, followed == kind { return }
         followed = kind
         monitor = nil
