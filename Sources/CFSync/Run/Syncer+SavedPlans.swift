@@ -32,6 +32,7 @@ extension Syncer {
             throw CFSyncError.usage("plan \(path) was made for the \(saved.backend.rawValue) backend; this run uses \(backend.kind.rawValue)")
         }
         report.backendPolicy(saved.policy)
+        try Self.refuseUnenforceable(saved.policy, backend)
         report.sources = saved.lists.map { Report.Source(url: $0.url, sha256: $0.sha256, etag: $0.etag, fromCache: true, fetchedAt: $0.fetchedAt) }
         try state.ensureExists()
         let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
