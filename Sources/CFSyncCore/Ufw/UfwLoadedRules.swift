@@ -4,10 +4,10 @@
 /// fixed order (`-s -d -i -o -p`), `-p tcp` gains its implicit `-m tcp`, a host address its
 /// `/32` or `/128` and an address its host bits cleared, a match's options come in the
 /// extension's order, and extensions add their defaults (`recent --name DEFAULT …`, `REJECT
-/// --reject-with …`). So each rule is reduced to what it means: the generic options, then
-/// each match and the target with the set of their options. A loaded rule must have the
-/// same generic options, matches in the same order and the same target, each holding every
-/// option the file gave it (it may hold more: the defaults).
+/// --reject-with …`). So each rule is reduced to what it means: the generic options, each
+/// match and the target with the set of their options. A loaded rule must have the same
+/// generic options, matches and target, each holding every option the file gave it (it
+/// may hold more: the defaults).
 public enum UfwLoadedRules {
     /// nil when `kernel` (the `-A` lines of `iptables -S chain`) holds the rules of `file`
     /// (the file's `-A chain` lines) in order; else one line naming the first difference.
@@ -29,29 +29,21 @@ public enum UfwLoadedRules {
 
 /// One `-A chain …` rule reduced to its meaning (see `UfwLoadedRules`).
 struct RuleMeaning {
-    /// A match (`-m name`) or the target (`-j name`) and its options, each option with its values.
-    struct Part: Equatable {
-        var name: String
-        var options: Set<[String]> = []
-    }
-
+    /// `-A`, `-s`, `-d`, `-i`, `-o`, `-p`, `-f` (with `! ` when negated) and their values.
     var generic: [String: String] = [:]
-    var matches: [Part] = []
-    var target: Part?
+    /// Each match by name (`-p tcp`'s implicit match as `tcp`) with its options, each an
+    /// option and its values; matches are ANDed, so their order does not matter.
+    var matches: [String: Set<[String]>] = [:]
+    var target: String?
+    var targetOptions: Set<[String]> = []
 
-    static let genericOptions: Set<String> = ["-s", "-d", "-i", "-o", "-p", "-f", "-A"]
+    static let genericOptions: Set<String> = ["-A", "-s", "-d", "-i", "-o", "-p", "-f"]
 
     init(_ rule: String) {
         var words = Self.words(rule)[...]
-        var current: Part?
+        var match = ""
+        var inTarget = false
         var negated = false
-        /// Where the options of `current` go once the next match or the target starts.
-        var currentIsTarget = false
-        func finish() {
-            guard let part = current else { return }
-            if currentIsTarget { target = part } else { matches.append(part) }
-            current = nil
-        }
         while let word = words.popFirst() {
             if word == "!" {
                 negated = true
@@ -62,41 +54,31 @@ struct RuleMeaning {
             if Self.genericOptions.contains(word) {
                 let value = words.popFirst() ?? ""
                 generic[key] = word == "-s" || word == "-d" ? Self.canonicalAddress(value) : value
-                // `-p tcp --dport 22`: the options that follow belong to tcp's implicit match.
-                if word == "-p", ["tcp", "udp"].contains(value) {
-                    finish()
-                    current = Part(name: value)
-                    currentIsTarget = false
-                }
-            } else if word == "-m" || word == "-j" {
-                let name = words.popFirst() ?? ""
-                finish()
-                // `-p tcp -m tcp` names the implicit match: one part, not two.
-                if word == "-m", let last = matches.last, last.name == name, ["tcp", "udp"].contains(name) {
-                    current = matches.removeLast()
-                } else {
-                    current = Part(name: name)
-                }
-                currentIsTarget = word == "-j"
+                // `-p tcp --dport 22`: the options that follow belong to tcp's implicit match,
+                // which `iptables -S` names (`-p tcp -m tcp --dport 22`).
+                if word == "-p" { (match, inTarget) = (value, false) }
+            } else if word == "-m" {
+                (match, inTarget) = (words.popFirst() ?? "", false)
+                matches[match] = matches[match] ?? []
+            } else if word == "-j" {
+                (target, inTarget) = (words.popFirst() ?? "", true)
             } else {
                 var option = [key]
-                while let next = words.first, !next.hasPrefix("-") || Int(next) != nil, next != "!" {
+                while let next = words.first, next != "!", !next.hasPrefix("-") || Int(next) != nil {
                     option.append(next)
                     words.removeFirst()
                 }
-                if current == nil { current = Part(name: "") }
-                current?.options.insert(option)
+                if inTarget { targetOptions.insert(option) } else { matches[match, default: []].insert(option) }
             }
         }
-        finish()
     }
 
+    /// The kernel's rule means this one: the same generic options, matches and target,
+    /// each holding at least the options this one gives it (the rest are defaults).
     func isLoaded(as kernel: RuleMeaning) -> Bool {
-        guard generic == kernel.generic, matches.count == kernel.matches.count,
-              target?.name == kernel.target?.name,
-              (target?.options ?? []).isSubset(of: kernel.target?.options ?? [])
-        else { return false }
-        return zip(matches, kernel.matches).allSatisfy { $0.name == $1.name && $0.options.isSubset(of: $1.options) }
+        generic == kernel.generic && target == kernel.target && targetOptions.isSubset(of: kernel.targetOptions)
+            && Set(matches.keys) == Set(kernel.matches.keys)
+            && matches.allSatisfy { name, options in options.isSubset(of: kernel.matches[name] ?? []) }
     }
 
     /// Shell-like words: quotes group and are removed (`'dapp_WWW%20Full'`, `"a b"`).
