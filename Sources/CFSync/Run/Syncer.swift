@@ -42,8 +42,8 @@ public struct Syncer {
             let accepted = try resolver.fetch()
             let (plan, installed) = try planAgainstKernel(accepted, backend, &report)
             report.result = .planned
-            let saved = SavedPlan(backend: backend.kind, plan: plan, installed: installed.lists,
-                                  installedDump: try backend.snapshot(), lists: accepted.bodies)
+            let saved = SavedPlan(backend: backend.kind, plan: plan, allow: settings.allow, installed: installed.lists,
+                                  installedDump: try backend.snapshot(), lists: accepted.managed)
             try keep(saved, report: &report)
             return plan.isEmpty || !settings.detailedExitcode ? .success : .changes
         }
