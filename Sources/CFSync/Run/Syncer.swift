@@ -35,6 +35,7 @@ public struct Syncer {
     var resolver: ListResolver { ListResolver(settings: settings, cache: lists, log: log) }
     var lists: ListCache { ListCache(dir: state) }
     var snapshots: SnapshotStore { SnapshotStore(dir: state, keep: settings.keepSnapshots) }
+    var applied: AppliedStateStore { AppliedStateStore(dir: state) }
 
     public func plan() -> Outcome {
         run("plan") { report in
@@ -85,7 +86,7 @@ public struct Syncer {
             throw CFSyncError.refused(reason)
         }
         if plan.isEmpty {
-            try lists.store(bodies)
+            try recordAccepted(plan, backend, bodies)
             report.result = .unchanged
             return .success
         }
@@ -152,11 +153,18 @@ public struct Syncer {
         try Failpoint.afterApply.hit()
         try verify(backend, plan)
         log.info("applied; read-back matches the plan")
+        try recordAccepted(plan, backend, bodies)
+    }
+
+    /// After a verified (or empty) plan: its lists become the accepted ones, and what it
+    /// installed becomes the state `restore` and `watch` put back.
+    private func recordAccepted(_ plan: SyncPlan, _ backend: Backend, _ bodies: [CachedList]) throws {
         try lists.store(bodies)
+        try applied.save(.installed(backend: backend.kind, policy: plan.policy, lists: plan.desired))
     }
 
     /// Reads the kernel back and checks it holds exactly what the plan asked for.
-    private func verify(_ backend: Backend, _ plan: SyncPlan) throws {
+    func verify(_ backend: Backend, _ plan: SyncPlan) throws {
         let after = try backend.observe(plan.policy)
         guard after.structure == .matches, after.lists == plan.desired else {
             throw CFSyncError.failed("read-back after apply does not match the plan (\(backend.kind.rawValue))")
