@@ -137,9 +137,28 @@ final class LastAcceptedListsTests: XCTestCase {
         XCTAssertEqual(moved.report.sources.map(\.fromCache), [false, true])
     }
 
-    func testWithNothingAcceptedStatusSaysWhatIsMissing() throws {
+    /// spec: `apply --offline` with an empty state dir changes nothing and says so (exit 0),
+    /// as at the first boot of a host that never fetched.
+    func testOfflineApplyWithNothingAcceptedChangesNothingAndSaysSo() throws {
+        settings.offline = true
+        let outcome = run(settings) { $0.apply() }
+        XCTAssertEqual(outcome.exit, .success, "\(outcome.report)")
+        XCTAssertEqual(outcome.report.result, .unchanged)
+        XCTAssertEqual(outcome.report.note, "nothing to apply: no list was ever accepted in \(settings.stateDir)")
+        XCTAssertEqual(try fake.snapshot(), "")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: settings.stateDir), "an empty state dir stays as it was")
+    }
+
+    func testStatusSaysWhichListIsMissing() throws {
         let status = run(settings) { $0.status() }
         XCTAssertEqual(status.exit, .error)
-        XCTAssertEqual(status.report.error, "no accepted IPv4 list in \(settings.stateDir); run cfsync apply without --offline first")
+        XCTAssertEqual(status.report.error, "no list was ever accepted in \(settings.stateDir); run cfsync apply without --offline first")
+
+        var v4Only = settings
+        v4Only.families = [.ipv4]
+        XCTAssertEqual(run(v4Only) { $0.apply() }.exit, .success)
+        let both = run(settings) { $0.status() }
+        XCTAssertEqual(both.exit, .error)
+        XCTAssertEqual(both.report.error, "no accepted IPv6 list in \(settings.stateDir); run cfsync apply without --offline first")
     }
 }

@@ -37,10 +37,18 @@ struct ListResolver {
         }
     }
 
+    /// The state dir holds no accepted list at all (a host that never fetched): `apply
+    /// --offline` changes nothing and says so; elsewhere it is an error (exit 1).
+    struct NothingAccepted: Error, CustomStringConvertible {
+        var stateDir: String
+        var description: String { "no list was ever accepted in \(stateDir); run cfsync apply without --offline first" }
+    }
+
     /// Reads the last accepted list of each managed family from the state dir, whatever
     /// source it came from, as `--offline` and `status` do; the report names that source.
     func lastAccepted() throws -> Accepted {
         let cached = try cache.load()
+        guard !cached.isEmpty else { throw NothingAccepted(stateDir: settings.stateDir) }
         var lists: [CachedList] = []
         for family in settings.families {
             guard let list = cached.first(where: { $0.family == family }) else {
