@@ -120,7 +120,7 @@ public struct SavedPlan: Codable, Equatable, Sendable {
             throw CFSyncError.usage("plan \(path): signature mismatch: edited after plan --out wrote it, or made with another state dir")
         }
         for list in plan.lists where !list.isIntact || list.family == nil {
-            throw CFSyncError.usage("plan \(path): the list from \(list.url) does not match its sha256")
+            throw CFSyncError.usage("plan \(path): the list from \(list.url) is damaged (its body does not match its sha256, or it names no family)")
         }
         return plan
     }
