@@ -43,8 +43,8 @@ public struct Syncer {
             let accepted = try resolver.fetch()
             let (plan, installed) = try planAgainstKernel(accepted, backend, &report)
             report.result = .planned
-            let saved = SavedPlan(backend: backend.kind, plan: plan, installed: installed.lists,
-                                  installedDump: try backend.snapshot(), lists: accepted.bodies)
+            let saved = SavedPlan(backend: backend.kind, plan: plan, allow: settings.allow, installed: installed.lists,
+                                  installedDump: try backend.snapshot(), lists: accepted.managed)
             try keep(saved, report: &report)
             return plan.isEmpty || !settings.detailedExitcode ? .success : .changes
         }
@@ -56,7 +56,14 @@ public struct Syncer {
             let backend = try choose(&report)
             if settings.jitter > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0...settings.jitter)) }
             // Fetch and guards first: a refused list leaves the state dir untouched.
-            let accepted = try resolver.fetch()
+            let accepted: ListResolver.Accepted
+            do {
+                accepted = try resolver.fetch()
+            } catch is ListResolver.NothingAccepted {
+                report.result = .unchanged
+                report.note = "nothing to apply: no list was ever accepted in \(state.path)"
+                return .success
+            }
             report.sources = accepted.sources
             try state.ensureExists()
             let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
