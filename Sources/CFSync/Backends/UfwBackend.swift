@@ -12,8 +12,9 @@ import Glibc
 /// `ufw reload` (full stop and start of every ufw chain) is never needed, so
 /// there is no moment in which the protected ports are open or closed.
 ///
-/// Every read and every change of the files holds ufw's own lock (`UfwLock`), so a
-/// concurrent `ufw allow` is neither lost nor loses cfsync's change.
+/// Every read and every change of the files holds ufw's own lock (`UfwLock`), so the
+/// change of a ufw command holding it is never lost. (ufw 0.36 reads its files before it
+/// locks: one that starts during cfsync's change can still write back what it read.)
 public struct UfwBackend: Backend {
     public var kind: BackendKind { .ufw }
     public var objects: String { "ufw rules commented \(UfwLayout.tag)* in \(paths.root)" }
