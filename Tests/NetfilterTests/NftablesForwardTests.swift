@@ -3,7 +3,7 @@ import XCTest
 
 /// `--forward` with the nftables backend (the forward-hook chain in table inet cfsync), in
 /// the same network as `IptablesForwardTests`: only traffic the origin DNATs to a published
-/// port is filtered.
+/// port is filtered. (An `IptablesNetfilterCase` for its `iptables-nft` nat tool.)
 final class NftablesForwardTests: IptablesNetfilterCase {
     private var network: ForwardedNetwork?
 
