@@ -20,7 +20,7 @@ extension Syncer {
             if let injected {
                 backend = injected
             } else {
-                let choice = try BackendSelection.choose(settings.backend)
+                let choice = try BackendSelection.choose(settings.backend, lockTimeout: settings.lockTimeout)
                 backend = choice.backend
                 findings.append(Finding("backend", .ok, "\(backend.kind.rawValue) (\(choice.reason))"))
             }

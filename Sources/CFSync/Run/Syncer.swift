@@ -168,7 +168,7 @@ public struct Syncer {
         if let injected {
             backend = injected
         } else {
-            let choice = try BackendSelection.choose(settings.backend)
+            let choice = try BackendSelection.choose(settings.backend, lockTimeout: settings.lockTimeout)
             log.info("backend \(choice.backend.kind.rawValue) (\(choice.reason))")
             backend = choice.backend
         }

@@ -42,12 +42,22 @@ struct UfwSandbox {
 
     /// `arguments` inside the namespace with the private copy mounted over the host paths.
     func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> ProcessResult {
+        try namespace.run(mounted(arguments), timeout: timeout)
+    }
+
+    /// The same, started in the background (to signal it while it runs).
+    func background(_ arguments: [String]) throws -> BackgroundProcess {
+        try namespace.background(mounted(arguments))
+    }
+
+    /// `arguments` behind a shell that mounts the copies first, then execs them.
+    private func mounted(_ arguments: [String]) -> [String] {
         var script = ""
         for (host, name) in Self.copies {
             script += "mount --bind \"$1/\(name)\" \(host) || exit 97\n"
         }
         script += "shift\nexec \"$@\"\n"
-        return try namespace.run(["/bin/sh", "-c", script, "sh", directory.path] + arguments, timeout: timeout)
+        return ["/bin/sh", "-c", script, "sh", directory.path] + arguments
     }
 
     @discardableResult
