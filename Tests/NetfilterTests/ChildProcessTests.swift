@@ -9,6 +9,11 @@ import XCTest
 final class IptablesChildProcessTests: IptablesNetfilterCase {
     static let splitV4 = ["104.16.0.0/13", "104.24.0.0/14", "173.245.48.0/20"]
 
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        continueAfterFailure = false  // a hanging run costs its whole timeout; one is proof enough
+    }
+
     /// `cfsync <command> --backend iptables` with `variant`, lists read from files (no network).
     func offlineArguments(_ variant: String, _ command: String, _ extra: [String] = []) -> [String] {
         let empty = work.appendingPathComponent("empty.toml")
@@ -25,13 +30,13 @@ final class IptablesChildProcessTests: IptablesNetfilterCase {
         defer { _ = try? origin.run(["ip", "link", "set", "lo", "up"]) }
         for variant in ["legacy", "nft"] {
             for extra in [[], ["--ipset"]] {
-                let apply = CFSyncRun(process: try origin.run(offlineArguments(variant, "apply", extra), timeout: 60))
+                let apply = CFSyncRun(process: try origin.run(offlineArguments(variant, "apply", extra), timeout: 30))
                 XCTAssertEqual(apply.status, 0, "\(variant) \(extra): \(apply)")
                 XCTAssertEqual(apply.string("result"), "applied", "\(variant) \(extra): \(apply)")
                 XCTAssertTrue(try save(variant).contains("-j CFSYNC-INPUT"), "\(variant) \(extra): no jump")
-                let plan = CFSyncRun(process: try origin.run(offlineArguments(variant, "plan", ["--detailed-exitcode"] + extra), timeout: 60))
+                let plan = CFSyncRun(process: try origin.run(offlineArguments(variant, "plan", ["--detailed-exitcode"] + extra), timeout: 30))
                 XCTAssertEqual(plan.status, 0, "\(variant) \(extra): \(plan)")
-                let remove = CFSyncRun(process: try origin.run(offlineArguments(variant, "remove", extra), timeout: 60))
+                let remove = CFSyncRun(process: try origin.run(offlineArguments(variant, "remove", extra), timeout: 30))
                 XCTAssertEqual(remove.status, 0, "\(variant) \(extra): \(remove)")
                 XCTAssertFalse(try save(variant).contains("CFSYNC"), "\(variant) \(extra): chains left after remove")
             }
@@ -81,6 +86,7 @@ final class UfwChildProcessTests: NetfilterTestCase {
         try ufw.ufw("allow", "22/tcp")
         try ufw.ufw("--force", "enable")
         try serveGoodLists()
+        continueAfterFailure = false  // a hanging run costs its whole timeout; one is proof enough
     }
 
     func arguments(_ command: String, _ extra: [String] = []) -> [String] {
@@ -95,13 +101,13 @@ final class UfwChildProcessTests: NetfilterTestCase {
     func testApplyPlanAndRemoveWithTheLoopbackInterfaceDown() throws {
         try origin.check(["ip", "link", "set", "lo", "down"])
         defer { _ = try? origin.run(["ip", "link", "set", "lo", "up"]) }
-        let apply = CFSyncRun(process: try ufw.run(arguments("apply"), timeout: 60))
+        let apply = CFSyncRun(process: try ufw.run(arguments("apply"), timeout: 30))
         XCTAssertEqual(apply.status, 0, "\(apply)")
         XCTAssertEqual(apply.string("result"), "applied", "\(apply)")
         XCTAssertTrue(try ufw.statusRows().contains(where: \.isCFSync), "no cfsync rule in ufw")
-        let plan = CFSyncRun(process: try ufw.run(arguments("plan", ["--detailed-exitcode"]), timeout: 60))
+        let plan = CFSyncRun(process: try ufw.run(arguments("plan", ["--detailed-exitcode"]), timeout: 30))
         XCTAssertEqual(plan.status, 0, "\(plan)")
-        let remove = CFSyncRun(process: try ufw.run(arguments("remove"), timeout: 60))
+        let remove = CFSyncRun(process: try ufw.run(arguments("remove"), timeout: 30))
         XCTAssertEqual(remove.status, 0, "\(remove)")
         XCTAssertFalse(try ufw.statusRows().contains(where: \.isCFSync), "cfsync rules left after remove")
     }

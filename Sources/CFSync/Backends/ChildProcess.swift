@@ -10,7 +10,8 @@ import Glibc
 /// Unlike Foundation's `Process` it needs no socket (works with the loopback
 /// interface down, as at boot) and starts no thread that could receive the
 /// signals the main thread defers. The child gets an empty signal mask, every
-/// signal at its default action (SIGPIPE is ignored in cfsync), no descriptor
+/// signal at its default action (SIGPIPE is ignored in cfsync; glibc leaves its
+/// two internal real-time signals ignored, as in every posix_spawn child), no descriptor
 /// beyond 0-2 (the state lock must not outlive cfsync in a tool), and its own
 /// process group, so a terminal's ^C reaches cfsync, which defers it, and not
 /// a tool half-way through its commit.
@@ -39,6 +40,8 @@ struct ChildProcess {
         stdin.closeRead()
         stdout.closeWrite()
         stderr.closeWrite()
+        // Non-blocking only now: the flag belongs to the pipe end, which the child shares.
+        for fd in [stdin.write, stdout.read, stderr.read] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
 
         var io = Exchange(input: input, stdin: stdin, stdout: stdout, stderr: stderr)
         while !io.isDone {
@@ -116,7 +119,7 @@ struct ChildProcess {
     }()
 }
 
-/// A pipe whose ends are close-on-exec; the parent's ends are non-blocking.
+/// A pipe whose ends are close-on-exec.
 private final class SpawnPipe {
     private(set) var read: Int32
     private(set) var write: Int32
@@ -126,10 +129,7 @@ private final class SpawnPipe {
         guard pipe(&fds) == 0 else { throw ChildProcess.Failure.cannotStart("pipe: " + String(cString: strerror(errno))) }
         read = fds[0]
         write = fds[1]
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     }
 
     func closeRead() {
