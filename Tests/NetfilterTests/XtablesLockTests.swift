@@ -6,14 +6,25 @@ import XCTest
 /// exits 4 naming the lock, with the firewall as it was. The holder runs in the same
 /// mount namespace as cfsync, with `/run` on a private tmpfs: the host's lock is never touched.
 final class XtablesLockTests: IptablesNetfilterCase {
-    func testHeldLockExitsFourWithRulesUnchanged() throws { try heldLock([]) }
-    func testHeldLockExitsFourWithSetsUnchanged() throws { try heldLock(["--ipset"]) }
+    /// A change of the rules waits for the lock.
+    func testHeldLockExitsFourWithRulesUnchanged() throws {
+        try serveGoodLists()
+        XCTAssertEqual(try cfsyncIptables("legacy", "apply").status, 0)
+        try writeList("ips-v4", ["104.16.0.0/13", "104.24.0.0/14", "173.245.48.0/20"])
+        try heldLock([])
+    }
+
+    /// A first apply with ipset makes sets, then chains that use them: the lock is
+    /// taken before the sets, so no set is left behind. (A later change of set
+    /// members alone needs no lock at all.)
+    func testHeldLockExitsFourBeforeAnySetIsMade() throws {
+        try serveGoodLists()
+        try heldLock(["--ipset"])
+        XCTAssertEqual(try ownSets(), [:])
+    }
 
     func heldLock(_ extra: [String]) throws {
-        try serveGoodLists()
-        XCTAssertEqual(try cfsyncIptables("legacy", "apply", extra).status, 0)
         let before = (v4: try save("legacy"), v6: try save("legacy", v6: true), sets: try ownSets())
-        try writeList("ips-v4", ["104.16.0.0/13", "104.24.0.0/14", "173.245.48.0/20"])
 
         let binary = NetfilterSuite.cfsyncBinary.path
         let empty = work.appendingPathComponent("empty.toml")
