@@ -40,7 +40,7 @@ struct ChildProcess {
         stdin.closeRead()
         stdout.closeWrite()
         stderr.closeWrite()
-        // Non-blocking only now: the flag belongs to the pipe end, which the child shares.
+        // Non-blocking only now and only ours: O_NONBLOCK belongs to the open pipe end, which dup2 shares with the child.
         for fd in [stdin.write, stdout.read, stderr.read] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
 
         var io = Exchange(input: input, stdin: stdin, stdout: stdout, stderr: stderr)
