@@ -9,7 +9,8 @@ public enum BackendSelection {
         public var reason: String
     }
 
-    /// `lockTimeout` bounds the wait for a backend tool's own lock (ufw's `/run/ufw.lock`).
+    /// `lockTimeout` (--lock-timeout) bounds the wait for a backend tool's own lock: the xtables
+    /// lock of the legacy iptables tools, ufw's `/run/ufw.lock`.
     public static func choose(_ setting: Settings.BackendChoice, lockTimeout: Double, ufwConfig: String = "/etc/ufw/ufw.conf") throws -> Choice {
         switch setting {
         case .fixed(let kind):
@@ -32,7 +33,7 @@ public enum BackendSelection {
         case .nftables:
             return try NftablesBackend()
         case .iptables:
-            return try IptablesBackend()
+            return try IptablesBackend(lockTimeout: lockTimeout)
         case .ufw:
             return try UfwBackend(lockTimeout: lockTimeout)
         }

@@ -47,11 +47,12 @@ struct UfwSandbox {
         try namespace.run(mounted(arguments), timeout: timeout)
     }
 
-    /// The same, started in the background.
+    /// The same, started in the background (to signal it while it runs).
     func background(_ arguments: [String]) throws -> BackgroundProcess {
         try namespace.background(mounted(arguments))
     }
 
+    /// `arguments` behind a shell that mounts the copies first, then execs them.
     private func mounted(_ arguments: [String]) -> [String] {
         var script = ""
         for (host, name) in Self.copies + [("/run", "run")] {
