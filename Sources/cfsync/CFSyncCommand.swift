@@ -18,6 +18,7 @@ struct CFSyncCommand: ParsableCommand {
 
     /// Usage errors exit 64 (spec/cli.md), not ArgumentParser's default 64-ish codes.
     static func main() {
+        Signals.prepareProcess()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -43,8 +43,8 @@ public struct Syncer {
             let accepted = try resolver.fetch()
             let (plan, installed) = try planAgainstKernel(accepted, backend, &report)
             report.result = .planned
-            let saved = SavedPlan(backend: backend.kind, plan: plan, installed: installed.lists,
-                                  installedDump: try backend.snapshot(), lists: accepted.bodies)
+            let saved = SavedPlan(backend: backend.kind, plan: plan, allow: settings.allow, installed: installed.lists,
+                                  installedDump: try backend.snapshot(), lists: accepted.managed)
             try keep(saved, report: &report)
             return plan.isEmpty || !settings.detailedExitcode ? .success : .changes
         }
@@ -56,13 +56,20 @@ public struct Syncer {
             let backend = try choose(&report)
             if settings.jitter > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0...settings.jitter)) }
             // Fetch and guards first: a refused list leaves the state dir untouched.
-            let accepted = try resolver.fetch()
+            let accepted: ListResolver.Accepted
+            do {
+                accepted = try resolver.fetch()
+            } catch is ListResolver.NothingAccepted {
+                report.result = .unchanged
+                report.note = "nothing to apply: no list was ever accepted in \(state.path)"
+                return .success
+            }
             report.sources = accepted.sources
             try state.ensureExists()
             let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
             defer { lock.release() }
             try Failpoint.holdLock.hit()
-            let policy = self.policy(for: backend)
+            let policy = try self.policy(for: backend)
             let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: try backend.observe(policy))
             return try commit(plan, backend, accepting: accepted.bodies, &report)
         }
@@ -139,7 +146,7 @@ public struct Syncer {
     /// The plan from `accepted` lists to what the kernel holds now, recorded in the report.
     private func planAgainstKernel(_ accepted: ListResolver.Accepted, _ backend: Backend, _ report: inout Report) throws -> (SyncPlan, InstalledState) {
         report.sources = accepted.sources
-        let policy = self.policy(for: backend)
+        let policy = try self.policy(for: backend)
         let installed = try backend.observe(policy)
         let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
         report.record(plan, objects: backend.objects)
@@ -176,12 +183,14 @@ public struct Syncer {
         if let injected {
             backend = injected
         } else {
-            let choice = try BackendSelection.choose(settings.backend)
+            let choice = try BackendSelection.choose(settings.backend, lockTimeout: settings.lockTimeout)
             log.info("backend \(choice.backend.kind.rawValue) (\(choice.reason))")
             backend = choice.backend
         }
         report.backend = backend.kind.rawValue
         report.backendPolicy(settings.policy)
+        // Before any fetch or state-dir write: an option the backend cannot enforce is a usage error.
+        _ = try policy(for: backend)
         report.warnings += familyWarnings(backend)
         if backend.kind == .nftables && settings.mode == .allow {
             report.warnings.append(

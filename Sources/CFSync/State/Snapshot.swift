@@ -53,7 +53,7 @@ public struct Snapshot: Codable, Equatable, Sendable {
         checksum == computedChecksum && lists.allSatisfy(\.isIntact)
     }
 
-    public var cachedLists: [CachedList] { lists.map(\.cached) }
+    public var cachedLists: [CachedList] { StoredList.cached(lists) }
 
     /// `20261125T120000Z-1a2b`: sortable by time, unique within a second.
     static func makeID(_ date: Date) -> String {
