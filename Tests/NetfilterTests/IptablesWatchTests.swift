@@ -54,7 +54,7 @@ final class IptablesWatchTests: IptablesNetfilterCase {
         for round in 1...3 {
             let exposure = try measureExposure(timeout: interval + 5, removal: removal) { try installed(variant) }
             windows.append(exposure.milliseconds)
-            XCTAssertLessThanOrEqual(exposure.seconds, limit, "round \(round): unlisted source got through: \(exposure.unlisted)")
+            XCTAssertLessThanOrEqual(exposure.seconds, limit, "round \(round): unlisted source got through: \(exposure.unlisted)\n\(watching.process.stderr)")
             XCTAssertEqual(exposure.listed.failed, 0, "round \(round): listed source refused: \(exposure.listed)")
             XCTAssertTrue(watching.waitForRepairs(round, timeout: interval + 2), "round \(round): \(watching.process.stderr)")
         }

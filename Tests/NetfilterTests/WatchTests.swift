@@ -28,7 +28,7 @@ final class WatchTests: NetfilterTestCase {
                 try origin.nftHasTable("inet", "cfsync")
             }
             windows.append(exposure.milliseconds)
-            XCTAssertLessThanOrEqual(exposure.seconds, 1, "round \(round): unlisted source got through: \(exposure.unlisted)")
+            XCTAssertLessThanOrEqual(exposure.seconds, 1, "round \(round): unlisted source got through: \(exposure.unlisted)\n\(watching.process.stderr)")
             XCTAssertEqual(exposure.listed.failed, 0, "round \(round): listed source refused: \(exposure.listed)")
             XCTAssertTrue(watching.waitForRepairs(round, timeout: 2), "round \(round): \(watching.process.stderr)")
         }

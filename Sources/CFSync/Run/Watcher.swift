@@ -16,6 +16,9 @@ final class Watcher {
     /// How often a wait looks for a signal: they stay blocked for the whole watch, so one
     /// never lands inside a repair, and a wait ends at most this much later.
     static let signalPoll = 0.2
+    /// After a failed check, the next one comes no sooner than this, doubled for each
+    /// further failure in a row, up to the interval.
+    static let retryDelay = 1.0
 
     private let syncer: Syncer
     private var log: Logger { syncer.log }
@@ -28,9 +31,9 @@ final class Watcher {
     private var followed: BackendKind??
     /// Subscribed to the kernel's announcements; nil where there are none.
     private var monitor: NftMonitor?
-    /// After a failed check, the next one waits for the interval: the snapshot restore's own
-    /// announcements would retry at once.
-    private var backingOff = false
+    /// Failed checks in a row. After one, the next check waits (`retryDelay`): the snapshot
+    /// restore's own announcements would retry at once, and a failure that persists would loop.
+    private var failures = 0
     private var saidNothingApplied = false
     /// The failure the last check logged; the same one again is not logged again.
     private var lastFailure: String?
@@ -83,6 +86,7 @@ final class Watcher {
             return
         }
         lastFailure = nil
+        failures = 0
         if report.result == .applied { try repaired(report, kind) }
     }
 
@@ -113,13 +117,13 @@ final class Watcher {
 
     /// A failed check left the firewall as it was (the snapshot restore): another run holds
     /// the lock, ufw is not active for a moment while it reloads, a tool is missing. The
-    /// watch backs off to the interval and says so once per distinct failure, not at every
-    /// check; the rate limit is for repairs that succeed and are undone.
+    /// watch backs off and says so once per distinct failure, not at every check; the rate
+    /// limit is for repairs that succeed and are undone.
     private func failed(_ failure: CFSyncError, _ kind: BackendKind) {
-        backingOff = true
+        failures += 1
         guard failure.message != lastFailure else { return }
         lastFailure = failure.message
-        let line = "check of \(kind.rawValue) failed: \(failure.message); trying again every \(Self.seconds(interval))"
+        let line = "check of \(kind.rawValue) failed: \(failure.message); trying again (at the latest every \(Self.seconds(interval)))"
         if failure.exit == .locked { log.warning("\(line)") } else { log.error("\(line)") }
     }
 
@@ -159,23 +163,30 @@ final class Watcher {
     }
 
     /// Waits for an announcement or the interval; nil when a signal asks the watch to end.
+    /// After failed checks, announcements are held back until the retry delay has passed
+    /// (the failed repair's own snapshot restore announces changes too), then count.
     private func waitForTrigger() -> String? {
-        let ignoringAnnouncements = backingOff
-        backingOff = false
+        let delay = failures == 0 ? 0 : min(interval, Self.retryDelay * Double(1 << min(failures - 1, 16)))
+        let quietUntil = Self.now + delay
         let deadline = max(nextCheck, Self.now + interval / 4)
+        var heldBack = false
         while !Signals.pending() {
-            let left = deadline - Self.now
-            if left <= 0 { return "interval" }
-            let slice = min(left, Self.signalPoll)
+            let now = Self.now
+            if heldBack, now >= quietUntil { return "announced change" }
+            if now >= deadline { return "interval" }
+            let slice = min(deadline - now, Self.signalPoll, now < quietUntil ? quietUntil - now : Self.signalPoll)
             guard let monitor else {
                 usleep(UInt32(slice * 1_000_000))
                 continue
             }
-            if announced(monitor, within: slice), !ignoringAnnouncements {
-                let burst = Self.now + Self.coalescing
-                while Self.now < burst { _ = announced(monitor, within: burst - Self.now) }
-                return Signals.pending() ? nil : "announced change"
+            guard announced(monitor, within: slice) else { continue }
+            if Self.now < quietUntil {
+                heldBack = true
+                continue
             }
+            let burst = Self.now + Self.coalescing
+            while Self.now < burst { _ = announced(monitor, within: burst - Self.now) }
+            return Signals.pending() ? nil : "announced change"
         }
         return nil
     }
