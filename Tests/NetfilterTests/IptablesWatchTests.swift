@@ -32,6 +32,11 @@ final class IptablesWatchTests: IptablesNetfilterCase {
         try scenario("nft", interval: 5, limit: 1) { try reloadWithoutCFSync("nft") }
     }
 
+    /// The sets survive a reload of the tables; the chains and jumps are re-created around them.
+    func testNftVariantWithIpsetReloadIsRepairedWithinASecond() throws {
+        try scenario("nft", ipset: true, interval: 5, limit: 1) { try reloadWithoutCFSync("nft") }
+    }
+
     func testLegacyVariantFlushIsRepairedWithinTheInterval() throws {
         // At most the interval plus the repairing check itself (it reads and restores both
         // families; ~0.1 s here).
@@ -42,10 +47,10 @@ final class IptablesWatchTests: IptablesNetfilterCase {
     }
 
     /// `limit`: the longest an unlisted source may get through, in seconds.
-    func scenario(_ variant: String, interval: Double, limit: Double, removal: () throws -> Void) throws {
+    func scenario(_ variant: String, ipset: Bool = false, interval: Double, limit: Double, removal: () throws -> Void) throws {
         try installHostRules(variant)
         try serveGoodLists()
-        let first = try cfsyncIptables(variant, "apply")
+        let first = try cfsyncIptables(variant, "apply", ipset ? ["--ipset"] : [])
         XCTAssertEqual(first.status, 0, "\(first)")
         let applied = (v4: try save(variant), v6: try save(variant, v6: true))
         let watching = try watch(variant, interval: interval)
@@ -58,7 +63,7 @@ final class IptablesWatchTests: IptablesNetfilterCase {
             XCTAssertEqual(exposure.listed.failed, 0, "round \(round): listed source refused: \(exposure.listed)")
             XCTAssertTrue(watching.waitForRepairs(round, timeout: interval + 2), "round \(round): \(watching.process.stderr)")
         }
-        print("watch exposure iptables-\(variant) (ms): \(windows)")
+        print("watch exposure iptables-\(variant)\(ipset ? " with ipset" : "") (ms): \(windows)")
         XCTAssertEqual(own(try save(variant)), own(applied.v4))
         XCTAssertEqual(own(try save(variant, v6: true)), own(applied.v6))
         try assertDropped(from: Address.clientUnlistedV4, to: Address.originListedV4, port: 443)
