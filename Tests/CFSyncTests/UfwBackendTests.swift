@@ -48,8 +48,8 @@ final class UfwBackendTests: XCTestCase {
     }
 
     func listSteps(_ v4: String, _ v6: String?) -> [ScriptedRunner.Step] {
-        var steps: [ScriptedRunner.Step] = [.init(argv: ["iptables", "-w", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: v4))]
-        if let v6 { steps.append(.init(argv: ["ip6tables", "-w", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: v6))) }
+        var steps: [ScriptedRunner.Step] = [.init(argv: ["iptables", "-w", "60", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: v4))]
+        if let v6 { steps.append(.init(argv: ["ip6tables", "-w", "60", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: v6))) }
         return steps
     }
 
@@ -131,8 +131,8 @@ final class UfwBackendTests: XCTestCase {
         try write("user.rules", try expected(userRules, .ipv4, lists))
         try write("user6.rules", try expected(user6Rules, .ipv6, lists))
         let runner = ScriptedRunner([
-            .init(argv: ["iptables", "-w", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: userRules)),
-            .init(argv: ["ip6tables", "-w", "-S", "ufw6-user-input"], stdin: nil, result: CommandResult(status: 1, stderr: "No chain/target/match by that name.")),
+            .init(argv: ["iptables", "-w", "60", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: userRules)),
+            .init(argv: ["ip6tables", "-w", "60", "-S", "ufw6-user-input"], stdin: nil, result: CommandResult(status: 1, stderr: "No chain/target/match by that name.")),
         ])
         let state = try UfwBackend(paths: paths, runner: runner).observe(policy)
         XCTAssertEqual(state.structure, .differs([
@@ -149,8 +149,8 @@ final class UfwBackendTests: XCTestCase {
         try write("user6.rules", new6)
         let other = new4.replacingOccurrences(of: "-s 173.245.48.0/20", with: "-s 173.245.0.0/16")
         let runner = ScriptedRunner([
-            .init(argv: ["iptables", "-w", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: other)),
-            .init(argv: ["ip6tables", "-w", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: new6)),
+            .init(argv: ["iptables", "-w", "60", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: other)),
+            .init(argv: ["ip6tables", "-w", "60", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: new6)),
         ])
         let state = try UfwBackend(paths: paths, runner: runner).observe(policy)
         XCTAssertEqual(state.structure, .differs([

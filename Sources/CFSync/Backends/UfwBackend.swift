@@ -95,7 +95,9 @@ public struct UfwBackend: Backend {
     /// rule (cfsync's among them), or the file was edited without being loaded.
     func kernelDifference(_ family: Family, _ file: UfwRulesFile) throws -> String? {
         let chain = UfwLayout.inputChain(family)
-        let result = try runner.run([Self.tool(family), "-w", "-S", chain])
+        // `-w` alone would wait for the xtables lock forever on a legacy host.
+        let wait = String(max(1, Int(lockTimeout.rounded(.up))))
+        let result = try runner.run([Self.tool(family), "-w", wait, "-S", chain])
         guard result.status == 0 else { return "chain \(chain) is not loaded (is ufw running?)" }
         let rules = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("-A \(chain) ") }.map(String.init) }
         return UfwLoadedRules.difference(chain: chain, file: rules(file.text), kernel: rules(result.stdout),
