@@ -164,6 +164,8 @@ done:
 /// header with its table and set names at most 64 bytes plus the names.
 #define ELEMENT_SPACE 40
 #define MESSAGE_SPACE 128
+/// Receive-buffer space one ack takes (skb truesize of a 36-byte answer, with margin).
+#define ACK_SPACE 2048
 
 /// Appends messages to one buffer sized beforehand from the bounds above.
 struct batch {
@@ -292,6 +294,13 @@ int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, si
     // Acks carry only the acked header, not the whole message back.
     int one = 1;
     (void)setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+    // Every ack is queued while sendto runs, before we read any: the receive buffer must
+    // hold them all, or the kernel drops the rest and recv fails with ENOBUFS (seen at
+    // ~147k prefixes with the default 208 KiB). Each ack is a small skb whose accounted
+    // size (truesize) is under ACK_SPACE bytes.
+    int receive_buffer = (int)(messages * ACK_SPACE) + RECEIVE_BUFFER_SIZE;
+    if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof receive_buffer) < 0)
+        (void)setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
         result = -errno;
     } else if (mnl_socket_sendto(nl, buffer, length) < 0) {

@@ -66,7 +66,14 @@ public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
         default: reason = String(cString: strerror(-status))
         }
         let what = (reading ? "reading " : "changing ") + (sets.count == 1 ? "set " : "sets ") + sets.joined(separator: ", ")
-        self.init(kind: kind, message: "\(what): \(reason)" + (reading ? "" : "; the kernel applied none of the batch"))
+        // Only a refusal the kernel answered aborts the batch; lost or missing answers say
+        // nothing about what it committed.
+        let outcome = switch (reading, -status) {
+        case (true, _): ""
+        case (false, ENOBUFS), (false, EPROTO): "; the kernel's answers were lost, so whether it applied the batch is unknown"
+        case (false, _): "; the kernel applied none of the batch"
+        }
+        self.init(kind: kind, message: "\(what): \(reason)\(outcome)")
     }
 
     public var description: String { "nftables: \(message)" }

@@ -67,6 +67,8 @@ enum Output {
                 : "Plan: \(r.addedCount) to add, \(r.removedCount) to remove (\(counts) prefixes). Run cfsync apply to make these changes.\n"
         case .applied:
             out += "Applied: \(r.addedCount) added, \(r.removedCount) removed (\(counts) prefixes installed).\n"
+        case .unchanged where r.note != nil:
+            out += (r.note ?? "") + "\n"
         case .unchanged where r.command == "confirm":
             out += "Confirmed: the change is kept.\n"
         case .unchanged where r.drift == nil:

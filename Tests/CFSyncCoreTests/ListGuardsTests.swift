@@ -128,4 +128,19 @@ final class ListGuardsTests: XCTestCase {
         // Exactly at the limit is allowed.
         try ListGuards.checkShrink(previous: [ip4("104.16.0.0/12")], next: [ip4("104.16.0.0/13")], maxShrinkPercent: 50, source: "s")
     }
+
+    /// A changed source is no way around the guard, and the message says what the list was
+    /// compared with.
+    func testShrinkAgainstTheListOfAnotherSourceNamesIt() {
+        assertThrows(ListError.self, containing:
+                     "https://new/v4: IPv4 coverage would shrink by 50% (1 -> 1 prefixes) against the last accepted IPv4 list, "
+                     + "from https://old/v4, more than --max-shrink-percent 30%; use --force") {
+            try ListGuards.checkShrink(previous: [ip4("104.16.0.0/12")], next: [ip4("104.16.0.0/13")], maxShrinkPercent: 30,
+                                       source: "https://new/v4", previousSource: "https://old/v4")
+        }
+        assertThrows(ListError.self, containing: "s: IPv4 coverage would shrink by 50% (1 -> 1 prefixes), more than") {
+            try ListGuards.checkShrink(previous: [ip4("104.16.0.0/12")], next: [ip4("104.16.0.0/13")], maxShrinkPercent: 30,
+                                       source: "s", previousSource: "s")
+        }
+    }
 }

@@ -118,6 +118,32 @@ final class ListParserTests: XCTestCase {
         }
     }
 
+    /// A byte that is not UTF-8, even in a comment, is refused with its line: a list is
+    /// text, and the state dir keeps its bytes exactly (issue 15, point 6).
+    func testNonUTF8TextIsRefusedWithItsLine() {
+        let v4 = Array("104.16.0.0/13\n# caf".utf8) + [0xE9] + Array(" list\n104.24.0.0/14".utf8)
+        XCTAssertThrowsError(try ListParser.parse(v4, as: IPv4Prefix.self, source: v4URL)) { error in
+            XCTAssertEqual("\(error)", "https://www.cloudflare.com/ips-v4 line 2: not UTF-8 text")
+        }
+        let cases: [(String, [UInt8])] = [
+            ("lone continuation byte", [0x80]),
+            ("truncated sequence at the end", [0xE2, 0x82]),
+            ("overlong encoding", [0xC0, 0xAF]),
+            ("UTF-16 surrogate", [0xED, 0xA0, 0x80]),
+            ("beyond U+10FFFF", [0xF4, 0x90, 0x80, 0x80]),
+        ]
+        for (name, bytes) in cases {
+            let body = Array("2606:4700::/32\n\n2400:cb00::/32 #".utf8) + bytes
+            XCTAssertThrowsError(try ListParser.parse(body, as: IPv6Prefix.self, source: v6URL), name) { error in
+                XCTAssertEqual("\(error)", "https://www.cloudflare.com/ips-v6 line 3: not UTF-8 text", name)
+            }
+        }
+    }
+
+    func testUTF8CommentsAreAccepted() throws {
+        XCTAssertEqual(try parse4("# Liste für café ✓ 🌐\n104.16.0.0/13 # Zürich\n"), [ip4("104.16.0.0/13")])
+    }
+
     func testSourceWithControlCharactersStaysOneLine() {
         XCTAssertThrowsError(try ListParser.parse([], as: IPv4Prefix.self, source: "file:///tmp/a\nb")) { error in
             XCTAssertEqual("\(error)", #"file:///tmp/a\nb: no IPv4 prefixes"#)

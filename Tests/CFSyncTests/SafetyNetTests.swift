@@ -109,7 +109,7 @@ final class SafetyNetTests: XCTestCase {
         let id = try XCTUnwrap(try SnapshotStore(dir: state).list().snapshots.first?.id)
         let path = "snapshots/\(id).json"
         var bytes = try XCTUnwrap(try state.read(path))
-        bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "104.16.0.0", with: "104.17.0.0").utf8)
+        bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "104.16.0.0", with: "104.32.0.0").utf8)
         try state.write(path, bytes)
         let outcome = Syncer(settings: settings, backend: fake).rollback(to: id)
         XCTAssertEqual(outcome.exit, .error)

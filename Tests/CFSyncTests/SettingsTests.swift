@@ -51,7 +51,7 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(usageMessage([.maxShrinkPercent: .string("150")]), "--max-shrink-percent: '150' is out of range (0–100)")
         XCTAssertEqual(usageMessage([.maxListSize: .string("lots")]), "--max-list-size: 'lots' is not a size in bytes (e.g. 1048576, 512K, 2M)")
         XCTAssertEqual(usageMessage([.offline: .string("yes")]), "--offline: 'yes' is not true or false")
-        XCTAssertNotNil(usageMessage([.allow: .list([.string("0.0.0.0/0")])]))
+        XCTAssertEqual(usageMessage([.allow: .list([.string("0.0.0.0/0")])]), "--allow: '0.0.0.0/0' would allow every IPv4 address")
         XCTAssertNotNil(usageMessage([.allow: .list([.string("192.0.2.1/24")])]))
     }
 

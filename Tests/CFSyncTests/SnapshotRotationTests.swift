@@ -56,14 +56,25 @@ final class SnapshotRotationTests: XCTestCase {
         XCTAssertEqual(try kept(), ["20261125T120001Z-0002", "20261125T120000Z-0001"])
     }
 
-    /// `rollback` without an id restores the newest intact snapshot: by the id's second, then
-    /// by `created` within it; a damaged newer file is passed over.
-    func testNewestIsByTimestampThenCreatedAndSkipsDamaged() throws {
+    /// `rollback` without an id restores the newest snapshot: by the id's second, then by
+    /// `created` within it.
+    func testNewestIsByTimestampThenCreated() throws {
         try save("20261125T120000Z-0000", createdAt: 999, keep: 10)
         try save("20261125T120001Z-ffff", createdAt: 1_000.2, keep: 10)
         try save("20261125T120001Z-0001", createdAt: 1_000.1, keep: 10)
-        try dir.write("snapshots/20261125T120002Z-dead.json", Array("{not json".utf8))
         XCTAssertEqual(try SnapshotStore(dir: dir, keep: 10).load(nil).id, "20261125T120001Z-ffff")
+    }
+
+    /// A damaged newest snapshot is never passed over for an older state: refused, naming
+    /// the newest intact one.
+    func testADamagedNewestSnapshotIsRefusedNamingTheNewestIntact() throws {
+        try save("20261125T120000Z-0000", createdAt: 999, keep: 10)
+        try save("20261125T120001Z-ffff", createdAt: 1_000.2, keep: 10)
+        try dir.write("snapshots/20261125T120002Z-dead.json", Array("{not json".utf8))
+        XCTAssertThrowsError(try SnapshotStore(dir: dir, keep: 10).load(nil)) { error in
+            XCTAssertTrue("\(error)".contains("the newest snapshot 20261125T120002Z-dead is damaged"), "\(error)")
+            XCTAssertTrue("\(error)".contains("The newest intact snapshot is 20261125T120001Z-ffff"), "\(error)")
+        }
     }
 
     func testNewestOfOnlyDamagedSnapshotsSaysSo() throws {

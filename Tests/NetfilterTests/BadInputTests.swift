@@ -13,12 +13,16 @@ final class BadInputTests: NetfilterTestCase {
     /// One bad input: the files it serves and the cfsync arguments that point at it.
     struct BadInput {
         var files: [String: String] = [:]
+        /// Files whose bytes are not UTF-8 text.
+        var rawFiles: [String: [UInt8]] = [:]
         var v4: String?
         var v6: String?
         var extra: [String] = []
         var expected: Expected
         /// An upper bound for the run's duration (the timeout cases).
         var maxSeconds: TimeInterval = 60
+        /// What the one stderr line must say, when the case pins it.
+        var says: String?
     }
 
     func testHTMLPage() throws {
@@ -115,12 +119,28 @@ final class BadInputTests: NetfilterTestCase {
                                           expected: .refused))
     }
 
+    /// Issue 15, point 6: a byte that is not UTF-8, even in a comment, is refused with
+    /// its line (it used to be accepted and then damaged every later snapshot).
+    func testByteThatIsNotUTF8InAComment() throws {
+        let body = Array("104.16.0.0/12\n# caf".utf8) + [0xE9] + Array("\n173.245.48.0/20".utf8)
+        try assertNothingChanges(BadInput(rawFiles: ["latin1-v4": body], v4: url("latin1-v4"), expected: .refused,
+                                          says: "\(url("latin1-v4")) line 2: not UTF-8 text"))
+    }
+
+    /// Issue 15, point 8: seen, a one-prefix list from a new URL replaced the allowlist with
+    /// exit 0. The shrink guard compares with the last accepted IPv4 list, whatever its URL.
+    func testShrunkListFromANewURL() throws {
+        try assertNothingChanges(BadInput(files: ["new-v4": "104.16.0.0/13"], v4: url("new-v4"), expected: .refused,
+                                          says: "against the last accepted IPv4 list, from \(url("ips-v4"))"))
+    }
+
     // MARK: -
 
     private func assertNothingChanges(_ input: BadInput, file: StaticString = #filePath, line: UInt = #line) throws {
         try installUnrelatedTable()
         try applyGoodLists(file: file, line: line)
         for (name, body) in input.files { try writeFile(name, body) }
+        for (name, bytes) in input.rawFiles { try Data(bytes).write(to: listsDir.appendingPathComponent(name)) }
         let ruleset = try origin.nftRuleset(handles: true)
         let state = try stateFiles()
         XCTAssertFalse(state.isEmpty, "the good apply left no state", file: file, line: line)
@@ -130,6 +150,7 @@ final class BadInputTests: NetfilterTestCase {
         XCTAssertEqual(run.status, input.expected.rawValue, "\(run)", file: file, line: line)
         XCTAssertEqual(run.process.stderrLines.count, 1, "stderr must be exactly one line: \(run)", file: file, line: line)
         XCTAssertTrue(run.stderr.hasSuffix("\n"), "stderr line not terminated: \(run)", file: file, line: line)
+        if let says = input.says { XCTAssertTrue(run.stderr.contains(says), "stderr does not say \(says): \(run)", file: file, line: line) }
         XCTAssertFalse(run.process.timedOut, "\(run)", file: file, line: line)
         XCTAssertLessThan(run.process.duration, input.maxSeconds, "\(run)", file: file, line: line)
         XCTAssertEqual(try origin.nftRuleset(handles: true), ruleset, "the ruleset changed", file: file, line: line)

@@ -51,7 +51,7 @@ final class SavedPlanTests: NetfilterTestCase {
         let variants = [
             "truncated": String(good.prefix(good.count / 2)),
             "hand-edited": good.replacingOccurrences(of: "104.24.0.0/14", with: "104.28.0.0/14"),
-            "other format": good.replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 99"),
+            "other format": good.replacingOccurrences(of: "\"format\" : 2", with: "\"format\" : 99"),
             "not a plan": "{\"hello\": 1}",
         ]
         for (name, text) in variants {
@@ -64,6 +64,45 @@ final class SavedPlanTests: NetfilterTestCase {
         }
         let foreign = try cfsync("apply", ["--plan", planFile, "--backend", "iptables"])
         XCTAssertEqual(foreign.status, 64, "\(foreign)")
+        XCTAssertEqual(try origin.nftRuleset(), before)
+    }
+
+    /// Issue 15, point 7: a saved plan meets every list guard when it is applied. A plan
+    /// made with --force from a list that lost half its coverage is refused (exit 3,
+    /// nothing changed, not a byte of the state dir) unless the apply is forced too.
+    func testAPlanMadeWithForceMeetsTheShrinkGuardWhenApplied() throws {
+        try applyGoodLists()
+        try writeList("ips-v4", ["104.16.0.0/13"])
+        XCTAssertEqual(try cfsync("plan", ["--out", planFile, "--force"]).status, 0)
+        let before = try origin.nftRuleset()
+        let state = try stateFiles()
+
+        let run = try cfsync("apply", ["--plan", planFile])
+        XCTAssertEqual(run.status, 3, "\(run)")
+        XCTAssertEqual(run.process.stderrLines.count, 1, "\(run)")
+        XCTAssertTrue(run.stderr.contains("IPv4 coverage would shrink by"), run.stderr)
+        XCTAssertEqual(try origin.nftRuleset(), before)
+        XCTAssertEqual(try stateFiles(), state, "a refused plan changed the state dir")
+
+        let forced = try cfsync("apply", ["--plan", planFile, "--force"])
+        XCTAssertEqual(forced.status, 0, "\(forced)")
+        XCTAssertEqual(try origin.nftSetElements(set: "allow_v4"), ["104.16.0.0/13"])
+    }
+
+    /// The plan is signed with the state dir's key: a plan signed with another key (here the
+    /// key the state dir had before it was replaced) is foreign, whatever it says.
+    func testAPlanSignedWithAnotherKeyIsRefused() throws {
+        try applyGoodLists()
+        try writeList("ips-v4", SafetyNetNetfilterTests.splitV4)
+        XCTAssertEqual(try cfsync("plan", ["--out", planFile]).status, 0)
+        try FileManager.default.removeItem(at: stateDir.appendingPathComponent("plans/key"))
+        XCTAssertEqual(try cfsync("plan").status, 0, "a new key")
+        let before = try origin.nftRuleset()
+
+        let run = try cfsync("apply", ["--plan", planFile])
+        XCTAssertEqual(run.status, 64, "\(run)")
+        XCTAssertEqual(run.process.stderrLines.count, 1, "\(run)")
+        XCTAssertTrue(run.stderr.contains("signature mismatch"), run.stderr)
         XCTAssertEqual(try origin.nftRuleset(), before)
     }
 }

@@ -69,4 +69,49 @@ final class StatusTests: NetfilterTestCase {
         XCTAssertEqual(try cfsync("rollback").status, 0)
         XCTAssertEqual(try origin.nftTable("inet", "cfsync"), withExtra)
     }
+
+    /// Issue 15, point 8: seen, `status` and `apply --offline` without the same
+    /// `--source-*` options failed ("no accepted list for https://www.cloudflare.com/ips-v4").
+    /// They use the last accepted list of each family and name the source it came from.
+    func testStatusAndOfflineUseTheLastAcceptedListsWhateverTheSourceOptions() throws {
+        try applyGoodLists()
+        let cloudflare = (v4: "https://www.cloudflare.com/ips-v4", v6: "https://www.cloudflare.com/ips-v6")
+
+        let status = try cfsync("status", v4: cloudflare.v4, v6: cloudflare.v6, json: true)
+        XCTAssertEqual(status.status, 0, "\(status)")
+        XCTAssertEqual(status.bool("in_sync"), true, "\(status)")
+        XCTAssertEqual(sourceURLs(status), [url("ips-v4"), url("ips-v6")], "\(status)")
+        let text = try cfsync("status", ["--source-api", "https://api.cloudflare.com/client/v4/ips"])
+        XCTAssertEqual(text.status, 0, "\(text)")
+        XCTAssertTrue(text.stdout.contains("source: \(url("ips-v4"))"), text.stdout)
+
+        // Offline with other sources and no list server: repairs from the accepted lists.
+        try FileManager.default.removeItem(at: listsDir.appendingPathComponent("ips-v4"))
+        try origin.nft("delete", "element", "inet", "cfsync", "allow_v4", "{ 104.16.0.0/12 }")
+        let offline = try cfsync("apply", ["--offline"], v4: cloudflare.v4, v6: cloudflare.v6, json: true)
+        XCTAssertEqual(offline.status, 0, "\(offline)")
+        XCTAssertEqual(offline.changes?["ipv4"], ["add": ["104.16.0.0/12"], "remove": []], "\(offline)")
+        XCTAssertEqual(sourceURLs(offline), [url("ips-v4"), url("ips-v6")], "\(offline)")
+        XCTAssertEqual(try origin.nftSetElements(set: "allow_v4"), Self.goodV4.sorted())
+    }
+
+    /// A state dir written before lists were kept per family (manifest version 1, by URL)
+    /// still serves `status`: an upgraded host keeps its lists.
+    func testAVersion1StateDirKeepsItsLists() throws {
+        try applyGoodLists()
+        let manifest = stateDir.appendingPathComponent("lists/accepted.json")
+        let current = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: manifest)) as? [String: Any])
+        let lists = try XCTUnwrap(current["lists"] as? [[String: Any]])
+        let version1 = lists.map { $0.filter { ["url", "sha256", "etag", "fetched_at"].contains($0.key) } }
+        try JSONSerialization.data(withJSONObject: ["version": 1, "lists": version1]).write(to: manifest)
+
+        let status = try cfsync("status", v4: "https://www.cloudflare.com/ips-v4", json: true)
+        XCTAssertEqual(status.status, 0, "\(status)")
+        XCTAssertEqual(status.bool("in_sync"), true, "\(status)")
+        XCTAssertEqual(sourceURLs(status), [url("ips-v4"), url("ips-v6")], "\(status)")
+    }
+
+    private func sourceURLs(_ run: CFSyncRun) -> [String] {
+        (run.json?["sources"] as? [[String: Any]])?.compactMap { $0["url"] as? String } ?? []
+    }
 }

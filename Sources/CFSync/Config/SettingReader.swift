@@ -79,17 +79,8 @@ struct SettingReader {
     }
 
     func ports() throws -> [UInt16] {
-        let items: [String]
-        if case .integer(let i) = value { items = [String(i)] } else { items = try strings() }
-        guard !items.isEmpty else { throw invalid("names no port") }
-        var ports: [UInt16] = []
-        for item in items {
-            guard let p = Int(item), (1...65535).contains(p) else {
-                throw CFSyncError.usage("\(origin): '\(item)' is not a tcp port (1–65535)")
-            }
-            ports.append(UInt16(p))
-        }
-        return Array(Set(ports)).sorted()
+        if case .integer(let i) = value { return try PolicyValidation.ports([String(i)], origin: origin) }
+        return try PolicyValidation.ports(try strings(), origin: origin)
     }
 
     func url() throws -> String {

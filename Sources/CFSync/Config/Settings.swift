@@ -84,15 +84,7 @@ public struct Settings: Equatable, Sendable {
         case .sourceV4: sourceV4 = try read.url()
         case .sourceV6: sourceV6 = try read.url()
         case .sourceAPI: sourceAPI = try read.url()
-        case .allow:
-            allow = []
-            for text in try read.strings() {
-                do {
-                    allow.append(try ListGuards.parseAllowEntry(text))
-                } catch {
-                    throw CFSyncError.usage("\(origin): \(error)")
-                }
-            }
+        case .allow: allow = try PolicyValidation.allow(try read.strings(), origin: origin)
         case .stateDir: stateDir = try read.path()
         case .maxListSize: maxListSize = try read.byteSize()
         case .offline: offline = try read.bool()

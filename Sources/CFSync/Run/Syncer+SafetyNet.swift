@@ -7,7 +7,7 @@ extension Syncer {
     func takeSnapshot(_ command: String, _ backend: Backend) throws -> Snapshot {
         let snapshot = Snapshot(
             id: Snapshot.makeID(Date()), created: Date(), command: command, backend: backend.kind,
-            ruleset: try backend.snapshot(), lists: try lists.load())
+            ruleset: try backend.snapshot(), lists: try lists.load(), applied: try applied.load())
         try snapshots.save(snapshot)
         log.info("snapshot \(snapshot.id) taken before \(command)")
         return snapshot
@@ -30,13 +30,15 @@ extension Syncer {
         }
     }
 
-    /// Restores `snapshot` and reads it back: the dump must be byte-identical.
+    /// Restores `snapshot` and reads it back: the dump must be byte-identical. The accepted
+    /// lists and the applied-state record go back with it.
     func restore(_ backend: Backend, to snapshot: Snapshot) throws {
         try backend.restore(snapshot.ruleset)
         guard try backend.snapshot() == snapshot.ruleset else {
             throw CFSyncError.failed("read-back after restoring snapshot \(snapshot.id) differs from it")
         }
         try lists.store(snapshot.cachedLists)
+        try applied.save(snapshot.applied)
     }
 
     static let pendingConfirmation = "confirm/pending"

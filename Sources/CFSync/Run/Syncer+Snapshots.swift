@@ -50,6 +50,7 @@ extension Syncer {
                 log.info("removed \(backend.objects) (snapshot \(before.id))")
                 removedFrom.append(backend.kind.rawValue)
             }
+            try applied.save(.removed)
             if removedFrom.count > 1 { report.warnings.append("removed cfsync's objects from \(removedFrom.joined(separator: ", "))") }
             report.changed = !removedFrom.isEmpty
             return report.changed && settings.detailedExitcode ? .changes : .success

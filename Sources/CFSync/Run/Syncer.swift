@@ -35,6 +35,7 @@ public struct Syncer {
     var resolver: ListResolver { ListResolver(settings: settings, cache: lists, log: log) }
     var lists: ListCache { ListCache(dir: state) }
     var snapshots: SnapshotStore { SnapshotStore(dir: state, keep: settings.keepSnapshots) }
+    var applied: AppliedStateStore { AppliedStateStore(dir: state) }
 
     public func plan() -> Outcome {
         run("plan") { report in
@@ -42,8 +43,8 @@ public struct Syncer {
             let accepted = try resolver.fetch()
             let (plan, installed) = try planAgainstKernel(accepted, backend, &report)
             report.result = .planned
-            let saved = SavedPlan(backend: backend.kind, plan: plan, installed: installed.lists,
-                                  installedDump: try backend.snapshot(), lists: accepted.bodies)
+            let saved = SavedPlan(backend: backend.kind, plan: plan, allow: settings.allow, installed: installed.lists,
+                                  installedDump: try backend.snapshot(), lists: accepted.managed)
             try keep(saved, report: &report)
             return plan.isEmpty || !settings.detailedExitcode ? .success : .changes
         }
@@ -55,7 +56,14 @@ public struct Syncer {
             let backend = try choose(&report)
             if settings.jitter > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0...settings.jitter)) }
             // Fetch and guards first: a refused list leaves the state dir untouched.
-            let accepted = try resolver.fetch()
+            let accepted: ListResolver.Accepted
+            do {
+                accepted = try resolver.fetch()
+            } catch is ListResolver.NothingAccepted {
+                report.result = .unchanged
+                report.note = "nothing to apply: no list was ever accepted in \(state.path)"
+                return .success
+            }
             report.sources = accepted.sources
             try state.ensureExists()
             let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
@@ -85,7 +93,7 @@ public struct Syncer {
             throw CFSyncError.refused(reason)
         }
         if plan.isEmpty {
-            try lists.store(bodies)
+            try recordAccepted(plan, backend, bodies)
             report.result = .unchanged
             return .success
         }
@@ -152,11 +160,18 @@ public struct Syncer {
         try Failpoint.afterApply.hit()
         try verify(backend, plan)
         log.info("applied; read-back matches the plan")
+        try recordAccepted(plan, backend, bodies)
+    }
+
+    /// After a verified (or empty) plan: its lists become the accepted ones, and what it
+    /// installed becomes the state `restore` and `watch` put back.
+    private func recordAccepted(_ plan: SyncPlan, _ backend: Backend, _ bodies: [CachedList]) throws {
         try lists.store(bodies)
+        try applied.save(.installed(backend: backend.kind, policy: plan.policy, lists: plan.desired))
     }
 
     /// Reads the kernel back and checks it holds exactly what the plan asked for.
-    private func verify(_ backend: Backend, _ plan: SyncPlan) throws {
+    func verify(_ backend: Backend, _ plan: SyncPlan) throws {
         let after = try backend.observe(plan.policy)
         guard after.structure == .matches, after.lists == plan.desired else {
             throw CFSyncError.failed("read-back after apply does not match the plan (\(backend.kind.rawValue))")

@@ -15,9 +15,13 @@ public struct Snapshot: Codable, Equatable, Sendable {
     /// The backend's native dump of cfsync's objects; empty when none existed.
     public var ruleset: String
     public var lists: [StoredList]
+    /// The applied-state record when the snapshot was taken, so a rollback also puts back
+    /// what `restore` re-installs. Absent in snapshots of cfsync before the record existed.
+    public var applied: AppliedState?
     public var checksum: String
 
-    public init(id: String, created: Date, command: String, backend: BackendKind, ruleset: String, lists: [CachedList]) {
+    public init(id: String, created: Date, command: String, backend: BackendKind, ruleset: String, lists: [CachedList],
+                applied: AppliedState? = nil) {
         version = Self.formatVersion
         self.id = id
         self.created = created
@@ -25,20 +29,31 @@ public struct Snapshot: Codable, Equatable, Sendable {
         self.backend = backend
         self.ruleset = ruleset
         self.lists = lists.map(StoredList.init)
+        self.applied = applied
         checksum = ""
         checksum = computedChecksum
     }
 
     /// SHA-256 over every field that a restore uses.
     var computedChecksum: String {
-        StoredList.checksum(header: ["cfsync-snapshot \(version)", id, command, backend.rawValue, ruleset], lists: lists)
+        var header = ["cfsync-snapshot \(version)", id, command, backend.rawValue, ruleset]
+        if let applied { header.append(Self.canonical(applied)) }
+        return StoredList.checksum(header: header, lists: lists)
+    }
+
+    /// The record as sorted-key JSON: one text for the same value, whatever wrote it.
+    private static func canonical(_ applied: AppliedState) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Enums, integers and prefix strings always encode.
+        return (try? encoder.encode(applied)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     public var isIntact: Bool {
         checksum == computedChecksum && lists.allSatisfy(\.isIntact)
     }
 
-    public var cachedLists: [CachedList] { lists.map(\.cached) }
+    public var cachedLists: [CachedList] { StoredList.cached(lists) }
 
     /// `20261125T120000Z-1a2b`: sortable by time, unique within a second.
     static func makeID(_ date: Date) -> String {

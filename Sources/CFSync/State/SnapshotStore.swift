@@ -96,8 +96,10 @@ public struct SnapshotStore {
         return groups
     }
 
-    /// The newest intact snapshot: groups are read newest first, up to the first that holds
-    /// an intact one (`rollback` used to decode all 20 kept); within it `created` decides.
+    /// The newest snapshot, verified intact: groups are read newest first, up to the first
+    /// that holds an intact one (`rollback` used to decode all 20 kept); within it `created`
+    /// decides. A damaged snapshot at least as new as that one is refused, naming the newest
+    /// intact one: restoring an older state in its place would undo more than the last change.
     private func newest() throws -> Snapshot {
         var newestDamaged: Damaged?
         for group in try idsBySecond() {
@@ -109,7 +111,11 @@ public struct SnapshotStore {
                     newestDamaged = newestDamaged ?? damaged
                 }
             }
-            if let newest = intact.max(by: { ($0.created, $0.id) < ($1.created, $1.id) }) { return newest }
+            guard let newest = intact.max(by: { ($0.created, $0.id) < ($1.created, $1.id) }) else { continue }
+            guard let newestDamaged else { return newest }
+            throw CFSyncError.failed(
+                "the newest snapshot \(newestDamaged.id) is damaged (\(newestDamaged.reason)); refusing to restore an older state in its place. "
+                    + "The newest intact snapshot is \(newest.id): run cfsync rollback \(newest.id) if that is the state you want")
         }
         if let newestDamaged { throw newestDamaged }
         throw CFSyncError.failed("no snapshot in \(dir.path)/\(Self.folder); nothing to roll back to")

@@ -45,9 +45,11 @@ public enum ListGuards {
 
     /// Shrink guard: refuse when coverage(next) is more than maxShrinkPercent % smaller than
     /// coverage(previous). previous empty -> ok. Catches a truncated or hijacked list that is
-    /// still syntactically fine.
+    /// still syntactically fine. `previous` is the last accepted list of the family from
+    /// wherever it came (`previousSource`, named when it is not `source`): pointing cfsync
+    /// at another URL is no way around the guard.
     public static func checkShrink<P: IPPrefix>(
-        previous: [P], next: [P], maxShrinkPercent: Double, source: String
+        previous: [P], next: [P], maxShrinkPercent: Double, source: String, previousSource: String? = nil
     ) throws(ListError) {
         let before = coverage(previous)
         guard before > 0 else { return }
@@ -56,8 +58,9 @@ public enum ListGuards {
         guard shrink > maxShrinkPercent else { return }
         throw ListError(
             source: source,
-            reason: "\(P.family.name) coverage would shrink by \(percent(shrink)) (\(previous.count) -> \(next.count) prefixes), "
-                + "more than --max-shrink-percent \(percent(maxShrinkPercent)); use --force if this is expected"
+            reason: "\(P.family.name) coverage would shrink by \(percent(shrink)) (\(previous.count) -> \(next.count) prefixes)"
+                + (previousSource.map { $0 == source ? "" : " against the last accepted \(P.family.name) list, from \($0)" } ?? "")
+                + ", more than --max-shrink-percent \(percent(maxShrinkPercent)); use --force if this is expected"
         )
     }
 

@@ -2,7 +2,8 @@
 public enum ListParser {
     /// Parses a plain-text list (one CIDR a line) of ONE family and applies every syntax guard from
     /// spec/cli.md: '#' comments (whole-line and trailing after whitespace), blank lines, CRLF, a UTF-8
-    /// BOM tolerated; anything else (HTML, a partial line such as '104.16.', a CIDR of the other family,
+    /// BOM tolerated; a line that is not UTF-8 text is an error even in a comment (no
+    /// published list holds such a byte; it is a damaged or foreign body); anything else (HTML, a partial line such as '104.16.', a CIDR of the other family,
     /// host bits set) is an error naming `source` and the 1-based line number; each prefix must pass
     /// ListGuards.checkPublic; at least one prefix (empty -> error).
     /// Returns the prefixes as parsed (NOT aggregated). Works on bytes: no String per line.
@@ -27,7 +28,15 @@ public enum ListParser {
         while index < bytes.count {
             lineNumber += 1
             var end = index
-            while end < bytes.count, bytes[end] != newline { end += 1 }
+            var highBits: UInt8 = 0
+            while end < bytes.count, bytes[end] != newline {
+                highBits |= bytes[end]
+                end += 1
+            }
+            // Only a line with a non-ASCII byte needs the UTF-8 check.
+            if highBits & 0x80 != 0, !isUTF8(UnsafeBufferPointer(rebasing: bytes[index..<end])) {
+                throw ListError(source: source, line: lineNumber, reason: "not UTF-8 text")
+            }
             let token = content(of: bytes, from: index, to: end)
             index = end + 1
             guard !token.isEmpty else { continue }
@@ -47,6 +56,10 @@ public enum ListParser {
             result.append(prefix)
         }
         return result
+    }
+
+    private static func isUTF8(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        String(validating: line, as: UTF8.self) != nil
     }
 
     private static func hasBOM(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -48,6 +48,8 @@ public struct Report: Equatable, Sendable {
     public var error: String?
     /// Structural steps (create/rebuild), for the text output.
     public var structural: [String] = []
+    /// A sentence for a run that had nothing to do and says why (`restore` with no record).
+    public var note: String?
     /// `status` only.
     public var inSync: Bool?
     public var drift: [String]?

@@ -6,7 +6,7 @@ extension Report: Encodable {
     private enum Key: String, CodingKey {
         case command, result, backend, mode, ports, changed, changes, counts, snapshot, sources, warnings, error
         case inSync = "in_sync"
-        case drift
+        case drift, note
     }
 
     private enum SourceKey: String, CodingKey {
@@ -45,6 +45,7 @@ extension Report: Encodable {
         try c.encode(error, forKey: .error)
         if let inSync { try c.encode(inSync, forKey: .inSync) }
         if let drift { try c.encode(drift, forKey: .drift) }
+        if let note { try c.encode(note, forKey: .note) }
     }
 
     private struct FamilyKey: CodingKey {

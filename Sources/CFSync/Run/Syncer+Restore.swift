@@ -1,0 +1,52 @@
+import CFSyncCore
+
+/// `restore`: puts back the last applied state (at boot, before any interface is up, and
+/// after a reload removed cfsync's objects). It reads only the state dir: no network, no
+/// policy options, no config; what the last apply, rollback or remove recorded decides.
+extension Syncer {
+    public func restore() -> Outcome {
+        run("restore") { report in try reinstall("restore", &report) }
+    }
+
+    /// Re-installs the recorded state in one verified transaction, snapshotted as `command`;
+    /// `report` says what was missing. Without a record, or after `remove`, changes nothing.
+    func reinstall(_ command: String, _ report: inout Report) throws -> CFSyncExit {
+        try state.ensureExists()
+        let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
+        defer { lock.release() }
+        report.result = .unchanged
+        guard let record = try applied.load() else {
+            report.note = "nothing to restore: no apply is recorded in \(state.path)"
+            return .success
+        }
+        guard case .installed(let kind, let policy, let lists) = record else {
+            report.note = "nothing to restore: the last change was cfsync remove"
+            return .success
+        }
+        let backend = try injected ?? BackendSelection.make(kind)
+        report.backend = kind.rawValue
+        let plan = SyncPlan(policy: policy, desired: lists, installed: try backend.observe(policy))
+        report.record(plan, objects: backend.objects)
+        guard !plan.isEmpty else { return .success }
+        log.warning("\(command): cfsync's \(kind.rawValue) objects differ from the last applied state: \(Self.missing(report)); re-installing")
+        let before = try takeSnapshot(command, backend)
+        report.snapshot = before.id
+        try Signals.deferred {
+            try change(backend, undo: before) {
+                try backend.apply(plan)
+                try verify(backend, plan)
+            }
+        }
+        report.result = .applied
+        report.changed = true
+        return settings.detailedExitcode ? .changes : .success
+    }
+
+    /// What a repair puts back, in one line for the log.
+    static func missing(_ report: Report) -> String {
+        var parts = report.structural
+        if report.addedCount > 0 { parts.append("\(report.addedCount) prefixes missing") }
+        if report.removedCount > 0 { parts.append("\(report.removedCount) prefixes not applied") }
+        return parts.joined(separator: "; ")
+    }
+}
