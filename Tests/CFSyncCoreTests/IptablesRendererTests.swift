@@ -76,6 +76,36 @@ final class IptablesRendererTests: XCTestCase {
     }
 
     /// A jump pushed down by another tool is moved back to the top in the same commit.
+    /// An upgrade from the jumps that matched every forwarded connection on the port (which
+    /// cut containers' own outbound :443) swaps only the jumps, in one commit.
+    func testForwardJumpsWithoutDNATMatchAreReplaced() throws {
+        let policy = Policy(mode: .lockdown, ports: [443], families: [.ipv4], forward: true)
+        let old = "-p tcp -m conntrack --ctorigdstport 443 --ctdir ORIGINAL -j CFSYNC-FORWARD"
+        let new = "-p tcp -m conntrack --ctstate DNAT --ctorigdstport 443 --ctdir ORIGINAL -j CFSYNC-FORWARD"
+        let save = Self.builtins + ":CFSYNC-FORWARD - [0:0]\n:CFSYNC-INPUT - [0:0]\n:DOCKER-USER - [0:0]\n"
+            + "-A INPUT -p tcp -m tcp --dport 443 -j CFSYNC-INPUT\n-A FORWARD -m comment --comment cfsync -j DOCKER-USER\n"
+            + "-A CFSYNC-FORWARD -s 104.16.0.0/12 -j ACCEPT\n-A CFSYNC-FORWARD -j DROP\n"
+            + "-A CFSYNC-INPUT -i lo -j RETURN\n-A CFSYNC-INPUT -s 104.16.0.0/12 -j ACCEPT\n-A CFSYNC-INPUT -j DROP\n"
+            + "-A DOCKER-USER \(old)\nCOMMIT\n"
+        let current = try state(save, nil)
+        XCTAssertEqual(current.installed(policy).structure, .differs([
+            "iptables jumps differ (expected DOCKER-USER 1: \(new); FORWARD 1: -m comment --comment cfsync -j DOCKER-USER;"
+                + " INPUT 1: -p tcp -m tcp --dport 443 -j CFSYNC-INPUT)",
+        ]))
+        XCTAssertEqual(render(policy, AddressLists(ipv4: v4("104.16.0.0/12")), from: current).description, """
+            # iptables-restore --noflush
+            *filter
+            -D INPUT -p tcp -m tcp --dport 443 -j CFSYNC-INPUT
+            -D FORWARD -m comment --comment cfsync -j DOCKER-USER
+            -D DOCKER-USER \(old)
+            -I DOCKER-USER 1 \(new)
+            -I FORWARD 1 -m comment --comment cfsync -j DOCKER-USER
+            -I INPUT 1 -p tcp -m tcp --dport 443 -j CFSYNC-INPUT
+            COMMIT
+
+            """)
+    }
+
     func testJumpNotAtTheTopIsReinserted() throws {
         let policy = Policy(mode: .lockdown, ports: [443], families: [.ipv4])
         let save = Self.builtins + ":CFSYNC-INPUT - [0:0]\n-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT\n"

@@ -52,7 +52,7 @@ final class IptablesSaveTests: XCTestCase {
         XCTAssertEqual(try state(installed).installed(allow).structure, .differs([
             "iptables chain CFSYNC-FORWARD is missing",
             "iptables chain CFSYNC-INPUT differs",
-            "iptables jumps differ (expected DOCKER-USER 1: -p tcp -m conntrack --ctorigdstport 443 --ctdir ORIGINAL -j CFSYNC-FORWARD;"
+            "iptables jumps differ (expected DOCKER-USER 1: -p tcp -m conntrack --ctstate DNAT --ctorigdstport 443 --ctdir ORIGINAL -j CFSYNC-FORWARD;"
                 + " FORWARD 1: -m comment --comment cfsync -j DOCKER-USER; INPUT 1: -p tcp -m tcp --dport 443 -j CFSYNC-INPUT)",
         ]))
         let ipset = Policy(mode: .lockdown, ports: [80, 443], families: [.ipv4], ipset: true)

@@ -24,6 +24,15 @@ final class NftForwardTests: XCTestCase {
         let on = NftLayout(policy: Policy(mode: .allow, ports: [443], families: [.ipv4], forward: true))
         let off = NftLayout(policy: Policy(mode: .allow, ports: [443], families: [.ipv4]))
         XCTAssertEqual(on.differences(fromTerseListing: off.terseListing), ["chain forward is missing"])
-        XCTAssertEqual(on.forwardRules, ["ct direction original meta l4proto tcp ct original proto-dst 443 ip saddr @allow_v4 accept"])
+        XCTAssertEqual(on.forwardRules, ["ct status dnat ct direction original meta l4proto tcp ct original proto-dst 443 ip saddr @allow_v4 accept"])
+    }
+
+    /// The forward chain from before it matched only DNATed connections (it cut containers'
+    /// own outbound :443) is a difference, so the next apply rebuilds it.
+    func testForwardChainWithoutDNATMatchDiffers() {
+        let layout = NftLayout(policy: Policy(mode: .lockdown, ports: [443], families: [.ipv4], forward: true))
+        let old = layout.terseListing.replacingOccurrences(of: "ct status dnat ct direction original", with: "ct direction original")
+        XCTAssertNotEqual(old, layout.terseListing)
+        XCTAssertEqual(layout.differences(fromTerseListing: old), ["chain forward differs"])
     }
 }

@@ -63,12 +63,40 @@ final class IptablesBackendTests: XCTestCase {
         ]
     }
 
-    func testDetectsTheVariantFromIptablesVersion() throws {
-        let legacy = ScriptedRunner([.init(argv: ["iptables", "-V"], stdin: nil, result: CommandResult(status: 0, stdout: "iptables v1.8.9 (legacy)\n"))])
-        XCTAssertEqual(try IptablesBackend(runner: legacy, environment: [:]).variant, .legacy)
-        let nft = ScriptedRunner([.init(argv: ["iptables", "-V"], stdin: nil, result: CommandResult(status: 0, stdout: "iptables v1.8.9 (nf_tables)\n"))])
-        XCTAssertEqual(try IptablesBackend(runner: nft, environment: [:]).variant, .nft)
-        XCTAssertEqual(try IptablesBackend(runner: ScriptedRunner([]), environment: ["CFSYNC_IPTABLES_VARIANT": "legacy"]).variant, .legacy)
+    static func saved(_ tool: String, _ rules: Int, status: Int32 = 0) -> ScriptedRunner.Step {
+        let text = "*filter\n:INPUT ACCEPT [0:0]\n" + String(repeating: "-A INPUT -j ACCEPT\n", count: rules) + "COMMIT\n"
+        return .init(argv: [tool], stdin: nil, result: CommandResult(status: status, stdout: status == 0 ? text : ""))
+    }
+
+    static func version(_ variant: String) -> ScriptedRunner.Step {
+        .init(argv: ["iptables", "-V"], stdin: nil, result: CommandResult(status: 0, stdout: "iptables v1.8.9 (\(variant))\n"))
+    }
+
+    func detected(_ steps: [ScriptedRunner.Step]) throws -> IptablesVariant.Detection {
+        let runner = ScriptedRunner(steps)
+        defer { runner.assertDone() }
+        return try IptablesBackend(runner: runner, environment: [:]).detection
+    }
+
+    /// Where the rules are decides; the alternative (`iptables -V`) only breaks a tie.
+    func testDetectsTheVariantWhereTheRulesAre() throws {
+        // Rules in legacy while iptables points at nft: legacy.
+        XCTAssertEqual(try detected([Self.saved("iptables-legacy-save", 3), Self.saved("ip6tables-legacy-save", 1), Self.version("nf_tables"),
+                                     Self.saved("iptables-nft-save", 0), Self.saved("ip6tables-nft-save", 0)]),
+                       .init(variant: .legacy, reason: "4 rules in legacy xtables, 0 in nf_tables"))
+        // Rules in nft while iptables points at legacy (whose tools may fail to read): nft.
+        XCTAssertEqual(try detected([Self.saved("iptables-legacy-save", 0, status: 1), Self.saved("ip6tables-legacy-save", 0),
+                                     Self.version("legacy"), Self.saved("iptables-nft-save", 2), Self.saved("ip6tables-nft-save", 0)]),
+                       .init(variant: .nft, reason: "0 rules in legacy xtables, 2 in nf_tables"))
+        // A tie: the alternative decides.
+        XCTAssertEqual(try detected([Self.saved("iptables-legacy-save", 0), Self.saved("ip6tables-legacy-save", 0), Self.version("legacy"),
+                                     Self.saved("iptables-nft-save", 0), Self.saved("ip6tables-nft-save", 0)]),
+                       .init(variant: .legacy, reason: "0 rules in legacy xtables, 0 in nf_tables: iptables (alternatives) decides"))
+        // Nothing in legacy and iptables is nft: nf_tables is not dumped at all.
+        XCTAssertEqual(try detected([Self.saved("iptables-legacy-save", 0), Self.saved("ip6tables-legacy-save", 0), Self.version("nf_tables")]),
+                       .init(variant: .nft, reason: "no rules in legacy xtables, and iptables is the nft variant"))
+        XCTAssertEqual(try IptablesBackend(runner: ScriptedRunner([]), environment: ["CFSYNC_IPTABLES_VARIANT": "legacy"]).detection,
+                       .init(variant: .legacy, reason: "CFSYNC_IPTABLES_VARIANT=legacy"))
         XCTAssertThrowsError(try IptablesBackend(runner: ScriptedRunner([]), environment: ["CFSYNC_IPTABLES_VARIANT": "x"]))
     }
 
@@ -76,6 +104,8 @@ final class IptablesBackendTests: XCTestCase {
     func testFirstApplyWithIpsetAndNoIPv6() throws {
         let v4Only = Policy(mode: .lockdown, ports: [443], families: [.ipv4], ipset: true)
         let runner = ScriptedRunner(read("legacy", v4: Self.empty, v6: CommandResult(status: 3, stderr: "ip6tables: Address family not supported"), ipset: "") + [
+            // The xtables lock is taken (and let go) before any set changes.
+            .init(argv: ["iptables-legacy", "-w", "60", "-S", "INPUT"], stdin: nil, result: CommandResult(status: 0)),
             .init(argv: ["ipset", "restore"], stdin: """
                 create cfsync-v4 hash:net family inet maxelem 65536
                 create cfsync-v4-tmp hash:net family inet maxelem 65536
@@ -84,7 +114,7 @@ final class IptablesBackendTests: XCTestCase {
                 destroy cfsync-v4-tmp
 
                 """, result: CommandResult(status: 0)),
-            .init(argv: ["iptables-legacy-restore", "--noflush"], stdin: """
+            .init(argv: ["iptables-legacy-restore", "-w", "60", "--noflush"], stdin: """
                 *filter
                 :CFSYNC-INPUT - [0:0]
                 -F CFSYNC-INPUT
@@ -170,6 +200,30 @@ final class IptablesIPv6UnavailableTests: XCTestCase {
         ])
         let backend = try IptablesBackend(runner: runner, variant: .nft)
         XCTAssertEqual(backend.unavailableFamilies, [.ipv6: "ip6tables-nft-save cannot read the filter table (IPv6 disabled?): managing IPv4 only"])
+        runner.assertDone()
+    }
+}
+
+/// Legacy xtables: every change waits at most --lock-timeout for /run/xtables.lock.
+final class IptablesXtablesLockTests: XCTestCase {
+    static let held = CommandResult(status: 4, stderr: "Another app is currently holding the xtables lock. Stopped waiting after 3s.\n")
+
+    func testAHeldLockIsExitFourNamingTheLock() throws {
+        let policy = Policy(mode: .lockdown, ports: [443], families: [.ipv4], ipset: false)
+        let desired = AddressLists(ipv4: v4("104.16.0.0/12"))
+        let current = IptablesState(ipv4: try IptablesTable(save: IptablesBackendTests.empty), ipv6: nil, sets: [])
+        let text = IptablesTransition(from: current, to: IptablesLayout(policy: policy).objects(desired, current: current)).restores[0].text
+        let runner = ScriptedRunner([
+            .init(argv: ["iptables-legacy-save", "-t", "filter"], stdin: nil, result: CommandResult(status: 0, stdout: IptablesBackendTests.empty)),
+            .init(argv: ["ip6tables-legacy-save", "-t", "filter"], stdin: nil, result: CommandResult(status: 1)),
+            .init(argv: ["ipset", "save"], stdin: nil, result: CommandResult(status: 0)),
+            .init(argv: ["iptables-legacy-restore", "-w", "3", "--noflush"], stdin: text, result: Self.held),
+        ])
+        let backend = try IptablesBackend(runner: runner, variant: .legacy, lockTimeout: 2.5)
+        XCTAssertThrowsError(try backend.apply(SyncPlan(policy: policy, desired: desired, installed: .absent))) { error in
+            XCTAssertEqual(error as? CFSyncError, CFSyncError(.locked, "/run/xtables.lock is held by another program (Docker? fail2ban?): "
+                + "iptables-legacy-restore stopped waiting for it after 3 s (--lock-timeout)"))
+        }
         runner.assertDone()
     }
 }

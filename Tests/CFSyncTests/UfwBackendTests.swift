@@ -8,7 +8,9 @@ import XCTest
 /// asserts the exact argv and stdin of every command.
 final class UfwBackendTests: XCTestCase {
     var root: URL!
-    var paths: UfwPaths { UfwPaths(root: root.path, defaults: root.appendingPathComponent("default-ufw").path) }
+    var paths: UfwPaths {
+        UfwPaths(root: root.path, defaults: root.appendingPathComponent("default-ufw").path, lock: root.appendingPathComponent("ufw.lock").path)
+    }
     let policy = Policy(mode: .lockdown, ports: [80, 443], families: [.ipv4, .ipv6])
     let lists = AddressLists(ipv4: v4("104.16.0.0/12", "173.245.48.0/20"), ipv6: v6("2606:4700::/32"))
 
@@ -46,8 +48,8 @@ final class UfwBackendTests: XCTestCase {
     }
 
     func listSteps(_ v4: String, _ v6: String?) -> [ScriptedRunner.Step] {
-        var steps: [ScriptedRunner.Step] = [.init(argv: ["iptables", "-w", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: v4))]
-        if let v6 { steps.append(.init(argv: ["ip6tables", "-w", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: v6))) }
+        var steps: [ScriptedRunner.Step] = [.init(argv: ["iptables", "-w", "60", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: v4))]
+        if let v6 { steps.append(.init(argv: ["ip6tables", "-w", "60", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: v6))) }
         return steps
     }
 
@@ -129,14 +131,55 @@ final class UfwBackendTests: XCTestCase {
         try write("user.rules", try expected(userRules, .ipv4, lists))
         try write("user6.rules", try expected(user6Rules, .ipv6, lists))
         let runner = ScriptedRunner([
-            .init(argv: ["iptables", "-w", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: userRules)),
-            .init(argv: ["ip6tables", "-w", "-S", "ufw6-user-input"], stdin: nil, result: CommandResult(status: 1, stderr: "No chain/target/match by that name.")),
+            .init(argv: ["iptables", "-w", "60", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: userRules)),
+            .init(argv: ["ip6tables", "-w", "60", "-S", "ufw6-user-input"], stdin: nil, result: CommandResult(status: 1, stderr: "No chain/target/match by that name.")),
         ])
         let state = try UfwBackend(paths: paths, runner: runner).observe(policy)
         XCTAssertEqual(state.structure, .differs([
-            "chain ufw-user-input holds 7 rules but user.rules has 10 (edited without loading?)",
+            "chain ufw-user-input lacks rule 8 of user.rules (-A ufw-user-input -p tcp -m multiport --dports 80,443 -s 104.16.0.0/12 -j ACCEPT): edited without loading?",
             "chain ufw6-user-input is not loaded (is ufw running?)",
         ]))
+        runner.assertDone()
+    }
+
+    /// As many rules as the file, but one of them another: the read-back compares rules, not counts.
+    func testKernelWithTheRightCountButAnotherRuleIsDrift() throws {
+        let new4 = try expected(userRules, .ipv4, lists), new6 = try expected(user6Rules, .ipv6, lists)
+        try write("user.rules", new4)
+        try write("user6.rules", new6)
+        let other = new4.replacingOccurrences(of: "-s 173.245.48.0/20", with: "-s 173.245.0.0/16")
+        let runner = ScriptedRunner([
+            .init(argv: ["iptables", "-w", "60", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: other)),
+            .init(argv: ["ip6tables", "-w", "60", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: new6)),
+        ])
+        let state = try UfwBackend(paths: paths, runner: runner).observe(policy)
+        XCTAssertEqual(state.structure, .differs([
+            "chain ufw-user-input rule 9 is -A ufw-user-input -p tcp -m multiport --dports 80,443 -s 173.245.0.0/16 -j ACCEPT"
+                + " but user.rules has -A ufw-user-input -p tcp -m multiport --dports 80,443 -s 173.245.48.0/20 -j ACCEPT: edited without loading?",
+        ]))
+        runner.assertDone()
+    }
+
+    /// `--forward` needs a forward path ufw's rules do not give cfsync: plan and apply refuse
+    /// it (exit 64) before reading or changing anything.
+    func testForwardIsRefusedWithExit64AndNothingChanges() throws {
+        var settings = Settings()
+        settings.stateDir = root.appendingPathComponent("state").path
+        settings.forward = true
+        try write("v4", "104.16.0.0/12\n")
+        try write("v6", "2606:4700::/32\n")
+        settings.sourceV4 = "file://" + root.appendingPathComponent("v4").path
+        settings.sourceV6 = "file://" + root.appendingPathComponent("v6").path
+        let runner = ScriptedRunner([])
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        for outcome in [Syncer(settings: settings, backend: backend).plan(), Syncer(settings: settings, backend: backend).apply()] {
+            XCTAssertEqual(outcome.exit, .usage)
+            XCTAssertEqual(outcome.report.error,
+                "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, and Docker's accepts come before them); use --backend nftables or iptables")
+        }
+        XCTAssertEqual(try read("user.rules"), userRules)
+        XCTAssertEqual(try read("user6.rules"), user6Rules)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: settings.stateDir))
         runner.assertDone()
     }
 

@@ -142,6 +142,63 @@ final class UfwTests: NetfilterTestCase {
         XCTAssertEqual([try ufw.rulesFile(.ipv4), try String(contentsOf: ufw.etcUfw.appendingPathComponent("ufw.conf"), encoding: .utf8)], before)
     }
 
+    /// ufw has no exact forward path for cfsync: `--forward` is refused, never ignored.
+    func testForwardIsRefusedWithExit64AndChangesNothing() throws {
+        try serveGoodLists()
+        let files = [try ufw.rulesFile(.ipv4), try ufw.rulesFile(.ipv6)]
+        for command in ["plan", "apply"] {
+            let run = try cfsyncUfw(command, ["--forward"])
+            XCTAssertEqual(run.status, 64, "\(run)")
+            XCTAssertTrue(run.string("error")?.hasPrefix("--forward: the ufw backend cannot protect ports published to containers") == true, "\(run)")
+        }
+        XCTAssertEqual([try ufw.rulesFile(.ipv4), try ufw.rulesFile(.ipv6)], files)
+        XCTAssertEqual(try stateFiles(), [:])
+    }
+
+    /// ufw 0.36 itself: `/usr/sbin/ufw`, paused while it holds its lock (Fixtures/ufw/ufw_paused.py).
+    func pausedUfw(_ seconds: Double, _ arguments: String...) throws -> BackgroundProcess {
+        let script = NetfilterSuite.fixtures.appendingPathComponent("ufw/ufw_paused.py").path
+        let process = try ufw.background(["/usr/bin/python3", script, String(seconds)] + arguments)
+        _ = try process.waitForLine(startingWith: "locked")
+        return process
+    }
+
+    /// A ufw command holding ufw's lock longer than --lock-timeout: exit 4 naming the lock, nothing changed.
+    func testHeldUfwLockIsExit4NamingItAndChangesNothing() throws {
+        try serveGoodLists()
+        let files = [try ufw.rulesFile(.ipv4), try ufw.rulesFile(.ipv6)]
+        let holder = try pausedUfw(60)
+        let run = try cfsyncUfw("apply", ["--lock-timeout", "1"])
+        holder.terminate()
+        XCTAssertEqual(run.status, 4, "\(run)")
+        XCTAssertTrue(run.string("error")?.contains("/run/ufw.lock") == true, "\(run)")
+        XCTAssertEqual(run.process.stderrLines.count, 1, "\(run)")
+        XCTAssertGreaterThanOrEqual(run.process.duration, 1, "\(run)")
+        XCTAssertEqual([try ufw.rulesFile(.ipv4), try ufw.rulesFile(.ipv6)], files)
+        XCTAssertEqual(try cfsyncRows(), [])
+    }
+
+    /// The admin's `ufw allow 22/tcp` runs while cfsync applies: cfsync waits for ufw's
+    /// lock and edits the files ufw wrote, so both changes survive, in the files and the kernel.
+    func testConcurrentUfwAllowIsNotLost() throws {
+        try serveGoodLists()
+        try ufw.ufw("delete", "allow", "22/tcp")
+        let admin = try pausedUfw(3, "allow", "22/tcp")
+        let run = try cfsyncUfw("apply")
+        XCTAssertEqual(admin.wait(timeout: 30), 0, admin.stderr)
+        XCTAssertEqual(run.status, 0, "\(run)")
+
+        let rows = try ufw.statusRows().map(\.text)
+        XCTAssertTrue(rows.contains("22/tcp | ALLOW IN | Anywhere"), "\(rows)")
+        XCTAssertEqual(try cfsyncRows().count, 5, "\(rows)")
+        let chain = try origin.check(["iptables", "-S", "ufw-user-input"]).stdout
+        XCTAssertTrue(chain.contains("-A ufw-user-input -p tcp -m tcp --dport 22 -j ACCEPT"), chain)
+        XCTAssertTrue(chain.contains("-A ufw-user-input -s 104.16.0.0/12 -p tcp -m multiport --dports 80,443 -j ACCEPT"), chain)
+        try assertConnects(from: Address.clientUnlistedV4, to: Address.originUnlistedV4, port: 22, "the admin's SSH rule")
+        try assertConnects(from: Address.clientListedV4, to: Address.originListedV4, port: 443)
+        try assertDropped(from: Address.clientUnlistedV4, to: Address.originUnlistedV4, port: 443)
+    }
+
     func testEarlierBroaderAllowIsReportedAsMakingLockdownMoot() throws {
         try serveGoodLists()
         try ufw.ufw("allow", "443/tcp")

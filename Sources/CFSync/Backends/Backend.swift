@@ -31,6 +31,11 @@ public protocol Backend {
     /// (ufw with IPV6=no); runs manage the other families and warn.
     var unavailableFamilies: [Family: String] { get }
 
+    /// Why this backend cannot enforce an option of `policy` on this host, as the one line
+    /// the operator reads (naming the option); nil when it can enforce them all. A run
+    /// refuses such a policy (exit 64) rather than ignore the option.
+    func unenforceable(_ policy: Policy) -> String?
+
     /// Backend-specific checks for `doctor`: tools, kernel support, and rules
     /// outside cfsync's objects that make its allowlist moot.
     func diagnose(_ policy: Policy) -> [Finding]
@@ -42,6 +47,7 @@ public protocol Backend {
 
 extension Backend {
     public var unavailableFamilies: [Family: String] { [:] }
+    public func unenforceable(_ policy: Policy) -> String? { nil }
     public func diagnose(_ policy: Policy) -> [Finding] { [] }
     public func warnings(for plan: SyncPlan) -> [String] { [] }
 }

@@ -9,31 +9,33 @@ public enum BackendSelection {
         public var reason: String
     }
 
-    public static func choose(_ setting: Settings.BackendChoice, ufwConfig: String = "/etc/ufw/ufw.conf") throws -> Choice {
+    /// `lockTimeout` (--lock-timeout) bounds the wait for a backend tool's own lock: the xtables
+    /// lock of the legacy iptables tools, ufw's `/run/ufw.lock`.
+    public static func choose(_ setting: Settings.BackendChoice, lockTimeout: Double, ufwConfig: String = "/etc/ufw/ufw.conf") throws -> Choice {
         switch setting {
         case .fixed(let kind):
-            return Choice(backend: try make(kind), reason: "--backend \(kind.rawValue)")
+            return Choice(backend: try make(kind, lockTimeout: lockTimeout), reason: "--backend \(kind.rawValue)")
         case .auto:
             if ufwIsEnabled(config: ufwConfig) {
-                return Choice(backend: try make(.ufw), reason: "auto: ufw is active")
+                return Choice(backend: try make(.ufw, lockTimeout: lockTimeout), reason: "auto: ufw is active")
             }
             // nftables is always linked; it fails only when libnftables cannot make a
             // context or the kernel lacks nf_tables.
             if let nft = try? NftablesBackend(), nft.isUsable {
                 return Choice(backend: nft, reason: "auto: ufw is not active, libnftables is available")
             }
-            return Choice(backend: try make(.iptables), reason: "auto: ufw is not active, nftables is unusable here")
+            return Choice(backend: try make(.iptables, lockTimeout: lockTimeout), reason: "auto: ufw is not active, nftables is unusable here")
         }
     }
 
-    public static func make(_ kind: BackendKind) throws -> Backend {
+    public static func make(_ kind: BackendKind, lockTimeout: Double) throws -> Backend {
         switch kind {
         case .nftables:
             return try NftablesBackend()
         case .iptables:
-            return try IptablesBackend()
+            return try IptablesBackend(lockTimeout: lockTimeout)
         case .ufw:
-            return try UfwBackend()
+            return try UfwBackend(lockTimeout: lockTimeout)
         }
     }
 

@@ -10,13 +10,27 @@ public struct IptablesBackend: Backend {
     public var objects: String {
         "iptables/ip6tables chains \(IptablesNames.inputChain) (+ \(IptablesNames.forwardChain)), their jumps, ipsets cfsync-v4/-v6"
     }
-    public let variant: IptablesVariant
+    public var variant: IptablesVariant { detection.variant }
+    /// The variant and why it was chosen, decided once when the backend is made.
+    public let detection: IptablesVariant.Detection
+    /// `-w` of the legacy tools: how long they wait for `/run/xtables.lock`.
+    let lockWait: Int
     private let runner: CommandRunner
 
-    public init(runner: CommandRunner = SystemCommandRunner(), variant: IptablesVariant? = nil,
+    /// Legacy xtables serialise changes with a flock on this file (Docker and
+    /// fail2ban hold it while they work).
+    static let xtablesLock = "/run/xtables.lock"
+
+    /// `lockTimeout` (--lock-timeout) bounds the wait for the xtables lock; each
+    /// tool's own time limit is `SystemCommandRunner.defaultTimeLimit` on top of it.
+    public init(runner: CommandRunner? = nil, variant: IptablesVariant? = nil, lockTimeout: Double = Settings().lockTimeout,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let runner = runner ?? SystemCommandRunner(timeLimit: SystemCommandRunner.defaultTimeLimit + lockTimeout)
         self.runner = runner
-        self.variant = try variant ?? IptablesVariant.detect(runner: runner, environment: environment)
+        // `-w 0` makes the legacy tools wait forever.
+        lockWait = max(1, Int(lockTimeout.rounded(.up)))
+        detection = try variant.map { IptablesVariant.Detection(variant: $0, reason: "chosen by the caller") }
+            ?? IptablesVariant.detect(runner: runner, environment: environment)
     }
 
     /// Reads both tables and cfsync's sets. ip6tables that cannot be read (IPv6
@@ -51,7 +65,7 @@ public struct IptablesBackend: Backend {
     /// For `doctor`: which iptables this is, and rules that accept a protected
     /// port from everyone before cfsync's jump.
     public func diagnose(_ policy: Policy) -> [Finding] {
-        var findings = [Finding("iptables", .ok, "variant \(variant.rawValue) (\(variant.tool(.ipv4, "restore")))")]
+        var findings = [Finding("iptables", .ok, "variant \(variant.rawValue) (\(variant.tool(.ipv4, "restore"))): \(detection.reason)")]
         for family in policy.families {
             let tool = IptablesNames.tool(family)
             do {
@@ -90,8 +104,14 @@ public struct IptablesBackend: Backend {
     }
 
     /// Sets first (nothing references a new set yet), then each family's table in
-    /// one commit, then destroys of sets nothing references any more.
+    /// one commit, then destroys of sets nothing references any more. Legacy
+    /// restores wait at most `lockWait` for the xtables lock; when sets change
+    /// first, a read of INPUT takes the lock before them, so a held lock fails
+    /// the run before anything changed.
     private func run(_ steps: IptablesTransition) throws {
+        if variant == .legacy, !steps.ipsetBefore.isEmpty, let first = steps.restores.first {
+            try takingLock([variant.command(first.family), "-w", String(lockWait), "-S", "INPUT"])
+        }
         if !steps.ipsetBefore.isEmpty {
             do {
                 try runner.check(["ipset", "restore"], stdin: steps.ipsetBefore)
@@ -102,10 +122,22 @@ public struct IptablesBackend: Backend {
             }
         }
         for (family, text) in steps.restores {
-            try runner.check([variant.tool(family, "restore"), "--noflush"], stdin: text)
+            let wait = variant == .legacy ? ["-w", String(lockWait)] : []
+            try takingLock([variant.tool(family, "restore")] + wait + ["--noflush"], stdin: text)
         }
         if !steps.ipsetAfter.isEmpty {
             try runner.check(["ipset", "restore"], stdin: steps.ipsetAfter)
         }
+    }
+
+    /// Runs a command that takes the xtables lock: a lock still held after
+    /// `lockWait` (the legacy tools exit 4 saying so) is exit 4 of cfsync.
+    private func takingLock(_ argv: [String], stdin: String? = nil) throws {
+        let result = try runner.run(argv, stdin: stdin)
+        if variant == .legacy, result.status == 4, result.stderr.contains("xtables lock") {
+            throw CFSyncError(.locked, "\(Self.xtablesLock) is held by another program (Docker? fail2ban?): "
+                + "\(argv[0]) stopped waiting for it after \(lockWait) s (--lock-timeout)")
+        }
+        _ = try result.output(of: argv)
     }
 }

@@ -11,6 +11,10 @@ import Glibc
 /// commit per family. That is what ufw itself does after a rule change; a
 /// `ufw reload` (full stop and start of every ufw chain) is never needed, so
 /// there is no moment in which the protected ports are open or closed.
+///
+/// Every read and every change of the files holds ufw's own lock (`UfwLock`), so the
+/// change of a ufw command holding it is never lost. (ufw 0.36 reads its files before it
+/// locks: one that starts during cfsync's change can still write back what it read.)
 public struct UfwBackend: Backend {
     public var kind: BackendKind { .ufw }
     public var objects: String { "ufw rules commented \(UfwLayout.tag)* in \(paths.root)" }
@@ -18,11 +22,15 @@ public struct UfwBackend: Backend {
     let paths: UfwPaths
     let runner: CommandRunner
     let config: UfwConfig
+    /// How long to wait for ufw's lock (`--lock-timeout`).
+    let lockTimeout: Double
 
     /// Refuses when ufw is inactive: enabling a firewall remotely can lock the operator out.
-    public init(paths: UfwPaths = UfwPaths(), runner: CommandRunner = SystemCommandRunner()) throws {
+    public init(paths: UfwPaths = UfwPaths(), runner: CommandRunner = SystemCommandRunner(),
+                lockTimeout: Double = Settings().lockTimeout) throws {
         self.paths = paths
         self.runner = runner
+        self.lockTimeout = lockTimeout
         config = try UfwConfig(paths: paths)
         guard config.enabled else {
             throw CFSyncError.failed("--backend ufw: ufw is installed but not active (ENABLED=no in \(paths.conf)); "
@@ -37,7 +45,20 @@ public struct UfwBackend: Backend {
         config.ipv6 ? [:] : [.ipv6: "ufw has IPV6=no in \(paths.defaults): managing IPv4 only; ufw does not filter IPv6 here"]
     }
 
+    /// ufw's route rules see a forwarded connection's port after DNAT, and Docker's own
+    /// accepts come before them: through ufw, cfsync has no exact forward path.
+    public func unenforceable(_ policy: Policy) -> String? {
+        guard policy.forward else { return nil }
+        return "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, "
+            + "and Docker's accepts come before them); use --backend nftables or iptables"
+    }
+
     // MARK: reading
+
+    /// `body` holding ufw's lock: ufw rewrites its files in place, so reads need it too.
+    func locked<T>(_ body: () throws -> T) throws -> T {
+        try UfwLock.holding(paths.lock, timeout: lockTimeout, body)
+    }
 
     func readFiles() throws -> [Family: UfwRulesFile] {
         var files: [Family: UfwRulesFile] = [:]
@@ -60,31 +81,34 @@ public struct UfwBackend: Backend {
     }
 
     public func observe(_ policy: Policy) throws -> InstalledState {
-        let files = try readFiles()
-        var drift: [String] = []
-        for (family, file) in files.sorted(by: { $0.key < $1.key }) {
-            if let difference = try kernelDifference(family, file) { drift.append(difference) }
+        try locked {
+            let files = try readFiles()
+            var drift: [String] = []
+            for (family, file) in files.sorted(by: { $0.key < $1.key }) {
+                if let difference = try kernelDifference(family, file) { drift.append(difference) }
+            }
+            return UfwInstalled.state(policy: policy, files: files, extraDifferences: drift)
         }
-        return UfwInstalled.state(policy: policy, files: files, extraDifferences: drift)
     }
 
-    /// The kernel is the truth: ufw's chain must hold as many rules as the
-    /// file says, or the file was edited without being loaded.
+    /// The kernel is the truth: ufw's chain must hold the rules the file says, rule by
+    /// rule (cfsync's among them), or the file was edited without being loaded.
     func kernelDifference(_ family: Family, _ file: UfwRulesFile) throws -> String? {
         let chain = UfwLayout.inputChain(family)
-        let result = try runner.run([Self.tool(family), "-w", "-S", chain])
+        // `-w` alone would wait for the xtables lock forever on a legacy host.
+        let wait = String(max(1, Int(lockTimeout.rounded(.up))))
+        let result = try runner.run([Self.tool(family), "-w", wait, "-S", chain])
         guard result.status == 0 else { return "chain \(chain) is not loaded (is ufw running?)" }
-        let loaded = result.stdout.split(separator: "\n").filter { $0.hasPrefix("-A \(chain) ") }.count
-        let written = file.text.split(separator: "\n").filter { $0.hasPrefix("-A \(chain) ") }.count
-        guard loaded != written else { return nil }
-        return "chain \(chain) holds \(loaded) rules but \(UfwLayout.rulesFile(family)) has \(written) (edited without loading?)"
+        let rules = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("-A \(chain) ") }.map(String.init) }
+        return UfwLoadedRules.difference(chain: chain, file: rules(file.text), kernel: rules(result.stdout),
+                                         fileName: UfwLayout.rulesFile(family))
     }
 
     // MARK: diagnosing
 
     /// Earlier broader allows that let other sources reach the protected ports.
     public func warnings(for plan: SyncPlan) -> [String] {
-        guard let files = try? readFiles() else { return [] }
+        guard let files = try? locked({ try readFiles() }) else { return [] }
         return UfwShadowing.findings(files: files, policy: plan.policy, allowlist: plan.desired)
     }
 
@@ -93,7 +117,7 @@ public struct UfwBackend: Backend {
     public func diagnose(_ policy: Policy) -> [Finding] {
         let files: [Family: UfwRulesFile]
         do {
-            files = try readFiles()
+            files = try locked { try readFiles() }
         } catch {
             return [Finding("ufw rules", .error, CFSyncError.classify(error).message)]
         }
@@ -121,20 +145,24 @@ public struct UfwBackend: Backend {
         UfwRenderer.script(for: plan, families: families)
     }
 
+    /// Reads, edits, writes and loads under ufw's lock, so the edit starts from the files
+    /// as the last ufw command left them.
     public func apply(_ plan: SyncPlan) throws {
-        let files = try readFiles()
-        var changes: [(Family, String)] = []
-        for family in families {
-            guard let file = files[family] else { continue }
-            let edited = UfwRenderer.edit(file, plan, family).text
-            if edited != file.text || plan.structure != .none { changes.append((family, edited)) }
+        try locked {
+            let files = try readFiles()
+            var changes: [(Family, String)] = []
+            for family in families {
+                guard let file = files[family] else { continue }
+                let edited = UfwRenderer.edit(file, plan, family).text
+                if edited != file.text || plan.structure != .none { changes.append((family, edited)) }
+            }
+            try commit(changes)
         }
-        try commit(changes)
     }
 
     /// cfsync's own entries, per file, exactly as written; "" when there are none.
     public func snapshot() throws -> String {
-        let files = try readFiles()
+        let files = try locked { try readFiles() }
         var dump = ""
         for family in families {
             guard let own = files[family]?.own, !own.isEmpty else { continue }
@@ -145,11 +173,13 @@ public struct UfwBackend: Backend {
 
     public func restore(_ dump: String) throws {
         let wanted = try UfwSnapshot.parse(dump)
-        let files = try readFiles()
-        let changes = families.compactMap { family in
-            files[family].map { (family, $0.replacingOwn(with: wanted[family] ?? []).text) }
+        try locked {
+            let files = try readFiles()
+            let changes = families.compactMap { family in
+                files[family].map { (family, $0.replacingOwn(with: wanted[family] ?? []).text) }
+            }
+            try commit(changes)
         }
-        try commit(changes)
     }
 
     /// Checks every new file with `--test`, writes them atomically, then loads

@@ -20,7 +20,7 @@ extension Syncer {
             if let injected {
                 backend = injected
             } else {
-                let choice = try BackendSelection.choose(settings.backend)
+                let choice = try BackendSelection.choose(settings.backend, lockTimeout: settings.lockTimeout)
                 backend = choice.backend
                 findings.append(Finding("backend", .ok, "\(backend.kind.rawValue) (\(choice.reason))"))
             }
@@ -28,7 +28,7 @@ extension Syncer {
             for (family, reason) in backend.unavailableFamilies where settings.families.contains(family) {
                 findings.append(Finding("backend", .warning, "\(family.rawValue) not managed: \(reason)"))
             }
-            findings += backend.diagnose(policy(for: backend))
+            findings += backend.diagnose(try policy(for: backend))
         } catch {
             findings.append(Finding("backend", .error, CFSyncError.classify(error).message))
         }

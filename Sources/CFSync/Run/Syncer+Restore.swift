@@ -23,7 +23,7 @@ extension Syncer {
             report.note = "nothing to restore: the last change was cfsync remove"
             return .success
         }
-        let backend = try injected ?? BackendSelection.make(kind)
+        let backend = try injected ?? BackendSelection.make(kind, lockTimeout: settings.lockTimeout)
         report.backend = kind.rawValue
         let plan = SyncPlan(policy: policy, desired: lists, installed: try backend.observe(policy))
         report.record(plan, objects: backend.objects)

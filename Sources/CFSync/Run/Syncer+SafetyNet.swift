@@ -19,14 +19,15 @@ extension Syncer {
         do {
             try body()
         } catch {
-            let cause = CFSyncError.classify(error).message
+            let failure = CFSyncError.classify(error), cause = failure.message
             log.warning("\(cause); restoring snapshot \(undo.id)")
             do {
                 try restore(backend, to: undo)
             } catch {
                 throw CFSyncError.failed("\(cause); restoring snapshot \(undo.id) ALSO failed: \(CFSyncError.classify(error).message)")
             }
-            throw CFSyncError.failed("\(cause); restored snapshot \(undo.id)")
+            // A lock another program held (the xtables lock) stays exit 4.
+            throw CFSyncError(failure.exit == .locked ? .locked : .error, "\(cause); restored snapshot \(undo.id)")
         }
     }
 

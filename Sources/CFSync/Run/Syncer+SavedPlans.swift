@@ -36,7 +36,8 @@ extension Syncer {
     }
 
     /// Applies a saved plan only after it passed what a direct apply passes: its
-    /// signature (64), the option validation of its policy and `--allow` entries (64),
+    /// signature (64), the option validation of its policy and `--allow` entries (64), an
+    /// option the backend cannot enforce (64),
     /// every list guard on its lists, the shrink guard against the lists accepted now (3),
     /// and its prefixes must be exactly those of its lists (64); then the stale check (3).
     func applySaved(_ path: String, _ report: inout Report) throws -> CFSyncExit {
@@ -48,6 +49,7 @@ extension Syncer {
         let policy = try PolicyValidation.check(saved.policy, origin: "plan \(path):")
         let allow = try PolicyValidation.allow(saved.allow, origin: "plan \(path): --allow")
         report.backendPolicy(policy)
+        try Self.refuseUnenforceable(policy, backend)
         let lists = StoredList.cached(saved.lists)
         for family in policy.families where !lists.contains(where: { $0.family == family }) {
             throw CFSyncError.refused("plan \(path): no \(family.name) list, and the plan manages \(family.name)")

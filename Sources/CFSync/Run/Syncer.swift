@@ -69,7 +69,7 @@ public struct Syncer {
             let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
             defer { lock.release() }
             try Failpoint.holdLock.hit()
-            let policy = self.policy(for: backend)
+            let policy = try self.policy(for: backend)
             let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: try backend.observe(policy))
             return try commit(plan, backend, accepting: accepted.bodies, &report)
         }
@@ -146,7 +146,7 @@ public struct Syncer {
     /// The plan from `accepted` lists to what the kernel holds now, recorded in the report.
     private func planAgainstKernel(_ accepted: ListResolver.Accepted, _ backend: Backend, _ report: inout Report) throws -> (SyncPlan, InstalledState) {
         report.sources = accepted.sources
-        let policy = self.policy(for: backend)
+        let policy = try self.policy(for: backend)
         let installed = try backend.observe(policy)
         let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
         report.record(plan, objects: backend.objects)
@@ -183,12 +183,14 @@ public struct Syncer {
         if let injected {
             backend = injected
         } else {
-            let choice = try BackendSelection.choose(settings.backend)
+            let choice = try BackendSelection.choose(settings.backend, lockTimeout: settings.lockTimeout)
             log.info("backend \(choice.backend.kind.rawValue) (\(choice.reason))")
             backend = choice.backend
         }
         report.backend = backend.kind.rawValue
         report.backendPolicy(settings.policy)
+        // Before any fetch or state-dir write: an option the backend cannot enforce is a usage error.
+        _ = try policy(for: backend)
         report.warnings += familyWarnings(backend)
         if backend.kind == .nftables && settings.mode == .allow {
             report.warnings.append(

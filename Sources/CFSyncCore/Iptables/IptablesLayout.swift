@@ -18,13 +18,16 @@ public struct IptablesLayout: Equatable, Sendable {
         }
     }
 
-    /// The DOCKER-USER jumps: one per port, on the ORIGINAL destination port
-    /// (before DNAT to the container) and only in the original direction, so
-    /// the container's replies are not judged by their own source.
+    /// The DOCKER-USER jumps: one per port, only for connections the host DNATed
+    /// (`--ctstate DNAT`: a published port), on their ORIGINAL destination port
+    /// (before DNAT to the container), and only in the original direction, so the
+    /// container's replies are not judged by their own source. A container's own
+    /// outbound connections, container-to-container and routed traffic never jump.
+    /// Spelled as iptables-save prints it (nft and legacy variants alike).
     public var forwardJumps: [IptablesJump] {
         policy.ports.enumerated().map { index, port in
             IptablesJump(chain: IptablesNames.dockerUser, position: index + 1,
-                         spec: "-p tcp -m conntrack --ctorigdstport \(port) --ctdir ORIGINAL -j \(IptablesNames.forwardChain)")
+                         spec: "-p tcp -m conntrack --ctstate DNAT --ctorigdstport \(port) --ctdir ORIGINAL -j \(IptablesNames.forwardChain)")
         }
     }
 

@@ -6,7 +6,7 @@ public struct NftLayout: Equatable, Sendable {
     public static let table = "cfsync"
     public static let chain = "input"
     public static let chainSpec = "type filter hook input priority filter - 10; policy accept;"
-    /// With `--forward`: traffic forwarded to published container ports.
+    /// With `--forward`: connections the host DNATs to published container ports.
     public static let forwardChain = "forward"
     public static let forwardChainSpec = "type filter hook forward priority filter - 10; policy accept;"
 
@@ -56,20 +56,25 @@ public struct NftLayout: Equatable, Sendable {
         return rules
     }
 
-    /// The forward chain's rules: matched on the ORIGINAL destination port (before
-    /// DNAT to the container), original direction only so replies pass. One port a
-    /// rule: nft 1.0.6 cannot print a set of `ct original proto-dst` values back.
+    /// The forward chain's rules. Only connections the host DNATed (`ct status dnat`: a
+    /// published port) are judged, on their ORIGINAL destination port (before DNAT to the
+    /// container) and in the original direction only, so replies pass. Everything else
+    /// forwarded (a container's own outbound connections, container to container, routed
+    /// traffic) never matches, whatever its port. One port a rule: nft 1.0.6 cannot print a
+    /// set of `ct original proto-dst` values back.
     public var forwardRules: [String] {
         guard policy.forward else { return [] }
-        let match = policy.ports.map { "ct direction original meta l4proto tcp ct original proto-dst \($0)" }
+        let published = "ct status dnat ct direction original"
         var rules: [String] = []
-        for port in match {
-            for family in policy.families { rules.append("\(port) \(Self.saddr(family)) @\(Self.setName(family)) accept") }
+        for port in policy.ports {
+            for family in policy.families {
+                rules.append("\(published) meta l4proto tcp ct original proto-dst \(port) \(Self.saddr(family)) @\(Self.setName(family)) accept")
+            }
         }
         if policy.mode == .lockdown {
             for port in policy.ports {
                 for family in policy.families {
-                    rules.append("ct direction original meta nfproto \(family.rawValue) meta l4proto tcp ct original proto-dst \(port) drop")
+                    rules.append("\(published) meta nfproto \(family.rawValue) meta l4proto tcp ct original proto-dst \(port) drop")
                 }
             }
         }

@@ -265,6 +265,11 @@ final class BackgroundProcess {
         child.stop(signal: signal)
     }
 
+    /// Sends `signal` and returns at once: the child decides how to end (`wait` reaps it).
+    func send(signal: Int32) {
+        Glibc.kill(child.pid, signal)
+    }
+
     /// The exit status once the child has exited by itself within `timeout`.
     func wait(timeout: TimeInterval) -> Int32? {
         child.wait(timeout: timeout) ? child.status : nil

@@ -2,7 +2,8 @@ import CFSyncCore
 import Foundation
 
 /// A private copy of ufw's configuration (/etc/ufw, /lib/ufw, /etc/default/ufw)
-/// that every ufw and cfsync command of a test sees instead of the host's.
+/// that every ufw and cfsync command of a test sees instead of the host's, and a
+/// private /run, so ufw's lock (/run/ufw.lock) is the test's and not the host's.
 ///
 /// Safety: each command runs as `ip netns exec <ns> sh -c 'mount --bind …; exec …'`.
 /// `ip netns exec` gives every command its own mount namespace (slave to ours,
@@ -24,6 +25,7 @@ struct UfwSandbox {
             let result = try Subprocess.run(["/bin/cp", "-a", host, directory.appendingPathComponent(name).path])
             guard result.succeeded else { throw SubprocessError(description: "copying \(host): \(result)") }
         }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("run"), withIntermediateDirectories: true)
         // ufw-init applies sysctl.conf on start; the namespace needs none of it.
         let empty = directory.appendingPathComponent("sysctl-empty")
         _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
@@ -42,12 +44,22 @@ struct UfwSandbox {
 
     /// `arguments` inside the namespace with the private copy mounted over the host paths.
     func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> ProcessResult {
+        try namespace.run(mounted(arguments), timeout: timeout)
+    }
+
+    /// The same, started in the background (to signal it while it runs).
+    func background(_ arguments: [String]) throws -> BackgroundProcess {
+        try namespace.background(mounted(arguments))
+    }
+
+    /// `arguments` behind a shell that mounts the copies first, then execs them.
+    private func mounted(_ arguments: [String]) -> [String] {
         var script = ""
-        for (host, name) in Self.copies {
+        for (host, name) in Self.copies + [("/run", "run")] {
             script += "mount --bind \"$1/\(name)\" \(host) || exit 97\n"
         }
         script += "shift\nexec \"$@\"\n"
-        return try namespace.run(["/bin/sh", "-c", script, "sh", directory.path] + arguments, timeout: timeout)
+        return ["/bin/sh", "-c", script, "sh", directory.path] + arguments
     }
 
     @discardableResult
