@@ -71,6 +71,7 @@ public struct Syncer {
             try Failpoint.holdLock.hit()
             let policy = try self.policy(for: backend)
             let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: try backend.observe(policy))
+            try Failpoint.afterObserve.hit()
             return try commit(plan, backend, accepting: accepted.bodies, &report)
         }
         if let path = settings.metricsFile {
