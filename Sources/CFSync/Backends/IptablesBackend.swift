@@ -58,8 +58,11 @@ public struct IptablesBackend: Backend {
         return [:]
     }
 
-    public func observe(_ policy: Policy) throws -> InstalledState {
-        try read(ipset: policy.ipset).installed(policy)
+    /// One `*-save` per family (and `ipset save`): the plan, the snapshot and the apply of a
+    /// run use it.
+    public func observe(_ policy: Policy) throws -> Observation {
+        let state = try read(ipset: policy.ipset)
+        return Observation(installed: state.installed(policy), dump: { IptablesDump.render(state.ownObjects) }, record: state)
     }
 
     /// For `doctor`: which iptables this is, and rules that accept a protected
@@ -90,8 +93,13 @@ public struct IptablesBackend: Backend {
         }
     }
 
-    public func apply(_ plan: SyncPlan) throws {
-        try run(transition(for: plan, try read(ipset: plan.policy.ipset)))
+    /// The transition from the tables as observed. `iptables-restore --noflush` replaces
+    /// cfsync's own chains whole, so a change another program made to them since is replaced
+    /// too, and the read-back catches one made to the jumps.
+    public func apply(_ plan: SyncPlan, over observed: Observation) throws -> Applied {
+        let state = try (observed.record as? IptablesState) ?? read(ipset: plan.policy.ipset)
+        try run(transition(for: plan, state))
+        return .unproven
     }
 
     public func snapshot() throws -> String {
