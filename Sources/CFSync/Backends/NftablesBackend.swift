@@ -82,11 +82,12 @@ public struct NftablesBackend: Backend {
             case .ipv4:
                 guard let prefixes = NftIntervalSet.decode(elements, as: IPv4Prefix.self) else { return nil }
                 lists.ipv4 = prefixes
+                exact = exact && NftIntervalSet.isExactEncoding(elements, of: prefixes)
             case .ipv6:
                 guard let prefixes = NftIntervalSet.decode(elements, as: IPv6Prefix.self) else { return nil }
                 lists.ipv6 = prefixes
+                exact = exact && NftIntervalSet.isExactEncoding(elements, of: prefixes)
             }
-            exact = exact && NftElementSet(elements) == NftElementSet(NftIntervalSet.encode(lists.prefixes(family)))
         }
         return (lists, exact)
     }
@@ -182,11 +183,9 @@ public struct NftablesBackend: Backend {
         }
         let changes = transactions.compactMap(\.setChanges).joined()
         return plan.policy.families.allSatisfy { family in
-            var held = NftElementSet(plan.structure == .none ? NftIntervalSet.encode(installed.lists.prefixes(family)) : [])
-            for change in changes where change.family == family {
-                held.apply(change)
-            }
-            return held == NftElementSet(NftIntervalSet.encode(plan.desired.prefixes(family)))
+            let before = plan.structure == .none ? NftIntervalSet.encode(installed.lists.prefixes(family)) : []
+            return NftIntervalSet.applying(changes.filter { $0.family == family }, to: before)
+                == NftIntervalSet.ordered(NftIntervalSet.encode(plan.desired.prefixes(family)))
         }
     }
 

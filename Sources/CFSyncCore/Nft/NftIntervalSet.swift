@@ -6,7 +6,7 @@
 /// element, and nft adds an end element at key 0 that closes nothing. Adjacent intervals
 /// share a key: the end of one and the start of the next.
 public enum NftIntervalSet {
-    public struct Element: Hashable, Sendable {
+    public struct Element: Equatable, Sendable {
         /// The key read as a big-endian number (an IPv4 key uses the low 32 bits).
         public var key: UInt128
         public var isIntervalEnd: Bool
