@@ -13,7 +13,7 @@ struct CFSyncCommand: ParsableCommand {
             1 error; 3 a guard refused the list or change; 4 lock held; 64 usage or configuration error.
             """,
         version: CFSyncCoreVersion.string,
-        subcommands: [Plan.self, Apply.self, Status.self, Rollback.self, Snapshots.self, Remove.self, Confirm.self, Restore.self, Doctor.self, Version.self]
+        subcommands: [Plan.self, Apply.self, Status.self, Rollback.self, Snapshots.self, Remove.self, Confirm.self, Restore.self, Watch.self, Doctor.self, Version.self]
     )
 
     /// Usage errors exit 64 (spec/cli.md), not ArgumentParser's default 64-ish codes.

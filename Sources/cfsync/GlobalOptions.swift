@@ -83,8 +83,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("error, warning (default), info or debug; logs go to stderr.", valueName: "level"))
     var logLevel: String?
 
-    @Option(name: .customLong("metrics-file"), help: ArgumentHelp("apply: write Prometheus textfile-collector metrics here.", valueName: "path"))
+    @Option(name: .customLong("metrics-file"), help: ArgumentHelp("apply and watch: write Prometheus textfile-collector metrics here.", valueName: "path"))
     var metricsFile: String?
+
+    @Option(name: .customLong("watch-interval"), help: ArgumentHelp("watch: seconds between checks of backends that report no changes (default: 5).", valueName: "seconds"))
+    var watchInterval: String?
 
     /// The options given on the command line, as raw settings.
     var given: [SettingKey: SettingValue] {
@@ -94,7 +97,7 @@ struct GlobalOptions: ParsableArguments {
             (.sourceAPI, sourceAPI), (.family, family), (.stateDir, stateDir), (.maxListSize, maxListSize),
             (.output, output), (.maxShrinkPercent, maxShrinkPercent), (.lockTimeout, lockTimeout),
             (.timeout, timeout), (.jitter, jitter), (.out, out), (.plan, plan), (.confirm, confirm), (.keepSnapshots, keepSnapshots),
-            (.logLevel, logLevel), (.metricsFile, metricsFile),
+            (.logLevel, logLevel), (.metricsFile, metricsFile), (.watchInterval, watchInterval),
         ]
         for case let (key, value?) in strings { v[key] = .string(value) }
         let flags: [(SettingKey, Bool)] = [

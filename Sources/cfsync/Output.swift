@@ -59,6 +59,11 @@ enum Output {
                 for p in c.add { out += "+ \(family.rawValue) \(p)\n" }
             }
         }
+        if let repair = r.lastRepair {
+            out += "last repair by cfsync watch: \(Date.ISO8601FormatStyle().format(repair.at)) (\(Self.age(since: repair.at)) ago, "
+                + "repair \(repair.total)): \(repair.repaired.joined(separator: "; "))\n"
+        }
+        if r.command == "watch" { return out + "Stopped watching.\n" }
         let counts = Family.allCases.map { "\($0.rawValue) \(r.counts[$0] ?? 0)" }.joined(separator: ", ")
         switch r.result {
         case .planned where r.drift == nil:

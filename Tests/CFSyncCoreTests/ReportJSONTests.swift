@@ -25,4 +25,19 @@ final class ReportJSONTests: XCTestCase {
         XCTAssertEqual(object["in_sync"] as? Bool, false)
         XCTAssertEqual(object["drift"] as? [String], ["ipv4: 104.16.0.0/12 is missing"])
     }
+
+    func testStatusSaysTheLastRepairOrNull() throws {
+        var report = Report(command: "status")
+        report.inSync = true
+        report.drift = []
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
+        XCTAssertTrue(object["last_repair"] is NSNull, report.json)
+
+        report.lastRepair = Repair(at: Date(timeIntervalSince1970: 1_796_212_800), repaired: ["create table inet cfsync"], total: 3)
+        object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
+        let repair = try XCTUnwrap(object["last_repair"] as? [String: Any], report.json)
+        XCTAssertEqual(repair["at"] as? String, "2026-12-02T12:00:00Z")
+        XCTAssertEqual(repair["repaired"] as? [String], ["create table inet cfsync"])
+        XCTAssertEqual(repair["total"] as? Int, 3)
+    }
 }

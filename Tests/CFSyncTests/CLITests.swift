@@ -27,7 +27,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(long.stdout, word.stdout)
         XCTAssertTrue(long.stdout.contains("--detailed-exitcode"), long.stdout)
         let root = try cfsync("--help")
-        for command in ["plan", "apply", "status", "rollback", "snapshots", "remove", "doctor", "confirm", "version"] {
+        for command in ["plan", "apply", "status", "rollback", "snapshots", "remove", "doctor", "confirm", "watch", "version"] {
             XCTAssertTrue(root.stdout.contains("  \(command) "), "\(command) missing from cfsync --help")
         }
         XCTAssertTrue(root.stdout.contains("64 usage or configuration error"), root.stdout)
@@ -49,6 +49,7 @@ final class CLITests: XCTestCase {
             (["plan", "--allow", "0.0.0.0/0"], "--allow"),
             (["plan", "--config", "/nonexistent/cfsync.toml"], "config /nonexistent/cfsync.toml: cannot be read"),
             (["frobnicate"], "frobnicate"),
+            (["watch", "--watch-interval", "0"], "--watch-interval: '0' is out of range (0.1–86400)"),
         ]
         for (arguments, expected) in cases {
             let real = try runArgs(arguments)

@@ -38,6 +38,26 @@ final class MetricsFileTests: XCTestCase {
         XCTAssertEqual(samples["cfsync_last_success_timestamp_seconds"], 4_600)
     }
 
+    /// watch and apply write the same file; each keeps the other's metrics.
+    func testWatchRepairsAndApplyMetricsLiveInOneFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfsync-metrics-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("cfsync.prom").path
+        try MetricsFile(path: path).write(Report(command: "apply"), exit: .success, now: Date(timeIntervalSince1970: 1_000))
+        try MetricsFile(path: path).write(Repair(at: Date(timeIntervalSince1970: 2_000), repaired: ["create table inet cfsync"], total: 1))
+        try MetricsFile(path: path).write(Repair(at: Date(timeIntervalSince1970: 3_000), repaired: ["ipv4: 1 prefix missing"], total: 2))
+        var samples = try parse(path)
+        XCTAssertEqual(samples["cfsync_watch_repairs_total"], 2)
+        XCTAssertEqual(samples["cfsync_watch_last_repair_timestamp_seconds"], 3_000)
+        XCTAssertEqual(samples["cfsync_last_success_timestamp_seconds"], 1_000, "watch dropped apply's metrics")
+
+        try MetricsFile(path: path).write(Report(command: "apply"), exit: .success, now: Date(timeIntervalSince1970: 4_000))
+        samples = try parse(path)
+        XCTAssertEqual(samples["cfsync_last_success_timestamp_seconds"], 4_000)
+        XCTAssertEqual(samples["cfsync_watch_repairs_total"], 2, "apply dropped watch's metrics")
+        XCTAssertEqual(samples["cfsync_watch_last_repair_timestamp_seconds"], 3_000)
+    }
+
     /// `name{label=value,…} -> value` for every sample, via prometheus_client's parser.
     func parse(_ path: String) throws -> [String: Double] {
         let script = """

@@ -55,6 +55,15 @@ final class SettingsTests: XCTestCase {
         XCTAssertNotNil(usageMessage([.allow: .list([.string("192.0.2.1/24")])]))
     }
 
+    func testWatchIntervalDefaultsToFiveSecondsAndMustBePositive() throws {
+        XCTAssertEqual(try resolve([:]).watchInterval, 5)
+        XCTAssertEqual(try resolve([.watchInterval: .string("0.5")]).watchInterval, 0.5)
+        XCTAssertEqual(try resolve([.watchInterval: .integer(30)]).watchInterval, 30)
+        XCTAssertEqual(usageMessage([.watchInterval: .string("0")]), "--watch-interval: '0' is out of range (0.1–86400)")
+        XCTAssertEqual(usageMessage([.watchInterval: .string("-5")]), "--watch-interval: '-5' is out of range (0.1–86400)")
+        XCTAssertEqual(SettingKey(configName: "watch_interval"), .watchInterval)
+    }
+
     func testAllowTakesPrivateRanges() throws {
         let s = try resolve([.allow: .list([.string("10.1.2.3/32"), .string("fd00::/8")])])
         XCTAssertEqual(s.allow.map(\.description), ["10.1.2.3/32", "fd00::/8"])

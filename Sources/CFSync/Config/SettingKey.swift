@@ -13,6 +13,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case keepSnapshots = "keep-snapshots"
     case logLevel = "log-level"
     case metricsFile = "metrics-file"
+    case watchInterval = "watch-interval"
 
     /// Accepts both the option spelling and its snake_case twin.
     public init?(configName: String) {

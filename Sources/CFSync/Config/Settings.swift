@@ -44,6 +44,9 @@ public struct Settings: Equatable, Sendable {
     /// Quiet by default: cron mails only when something is wrong.
     public var logLevel: Logger.Level = .warning
     public var metricsFile: String?
+    /// `watch`: seconds between checks of backends that announce no changes (and the safety
+    /// net of those that do).
+    public var watchInterval = 5.0
 
     public init() {}
 
@@ -104,6 +107,7 @@ public struct Settings: Equatable, Sendable {
             guard let level = levels[try read.string()] else { throw read.invalid("must be error, warning, info or debug") }
             logLevel = level
         case .metricsFile: metricsFile = try read.path()
+        case .watchInterval: watchInterval = try read.number(in: 0.1...86_400)
         }
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 import Prometheus
 
 /// `--metrics-file PATH`: Prometheus textfile-collector metrics of the last
-/// `apply`, written atomically so node_exporter never reads half a file.
+/// `apply` and of `watch`'s repairs, written atomically so node_exporter never reads half
+/// a file. Each writer keeps the other's lines (`cfsync_watch_*` are watch's).
 public struct MetricsFile {
     public let path: String
 
@@ -39,9 +40,31 @@ public struct MetricsFile {
             gauge(registry, "list_age", unit: "seconds", "Age of the list copy the last apply used.", labels: [("url", source.url)])
                 .set(to: now.timeIntervalSince(fetched))
         }
+        try replace(registry, keepingWatch: true)
+    }
+
+    /// `watch`: the repairs so far and the time of the last one.
+    public func write(_ repair: Repair) throws {
+        let registry = PrometheusCollectorRegistry()
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "cfsync", metricName: "watch_repairs", unitName: "total", helpText: "Repairs made by cfsync watch (state dir total)."))
+            .increment(by: Int64(repair.total))
+        gauge(registry, "watch_last_repair_timestamp", unit: "seconds", "Unix time of the last repair by cfsync watch.")
+            .set(to: repair.at.timeIntervalSince1970)
+        try replace(registry, keepingWatch: false)
+    }
+
+    /// Writes `registry` plus the other writer's lines of the current file.
+    private func replace(_ registry: PrometheusCollectorRegistry, keepingWatch: Bool) throws {
+        let current = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let kept = current.split(separator: "\n").filter { line in
+            let words = line.split(separator: " ")
+            let name = line.hasPrefix("#") ? words.dropFirst(2).first : words.first
+            return name?.hasPrefix("cfsync_watch_") == keepingWatch
+        }
         let url = URL(fileURLWithPath: path)
         try StateDirectory(path: url.deletingLastPathComponent().path)
-            .write(url.lastPathComponent, registry.emitToBuffer(), mode: 0o644)
+            .write(url.lastPathComponent, registry.emitToBuffer() + kept.flatMap { Array($0.utf8) + [UInt8(ascii: "\n")] }, mode: 0o644)
     }
 
     /// `cfsync_<name>_<unit>`; a count or a flag has no unit.

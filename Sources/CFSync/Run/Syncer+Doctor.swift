@@ -33,6 +33,7 @@ extension Syncer {
             findings.append(Finding("backend", .error, CFSyncError.classify(error).message))
         }
         findings += stateDirFindings()
+        findings += Self.bootUnitFindings(SystemctlProbe(runner: SystemCommandRunner()))
         findings.append(listFinding())
         return Diagnosis(backend: name, findings: findings)
     }

@@ -29,7 +29,7 @@ extension Syncer {
             let plan = SyncPlan(policy: policy, desired: lists, installed: observed.installed)
             report.record(plan, objects: backend.objects)
             guard !plan.isEmpty else { return .success }
-            log.warning("\(command): cfsync's \(kind.rawValue) objects differ from the last applied state: \(Self.missing(report)); re-installing")
+            log.warning("\(command): cfsync's \(kind.rawValue) objects differ from the last applied state: \(Repair.missing(in: report).joined(separator: "; ")); re-installing")
             let before = try takeSnapshot(command, of: observed, backend)
             report.snapshot = before.id
             try Signals.deferred {
@@ -41,13 +41,5 @@ extension Syncer {
             report.changed = true
             return settings.detailedExitcode ? .changes : .success
         }
-    }
-
-    /// What a repair puts back, in one line for the log.
-    static func missing(_ report: Report) -> String {
-        var parts = report.structural
-        if report.addedCount > 0 { parts.append("\(report.addedCount) prefixes missing") }
-        if report.removedCount > 0 { parts.append("\(report.removedCount) prefixes not applied") }
-        return parts.joined(separator: "; ")
     }
 }

@@ -53,6 +53,8 @@ public struct Report: Equatable, Sendable {
     /// `status` only.
     public var inSync: Bool?
     public var drift: [String]?
+    /// `status` and `watch`: the last repair `cfsync watch` made, if any.
+    public var lastRepair: Repair?
 
     public init(command: String) { self.command = command }
 

@@ -7,6 +7,7 @@ extension Report: Encodable {
         case command, result, backend, mode, ports, changed, changes, counts, snapshot, sources, warnings, error
         case inSync = "in_sync"
         case drift, note
+        case lastRepair = "last_repair"
     }
 
     private enum SourceKey: String, CodingKey {
@@ -46,6 +47,8 @@ extension Report: Encodable {
         if let inSync { try c.encode(inSync, forKey: .inSync) }
         if let drift { try c.encode(drift, forKey: .drift) }
         if let note { try c.encode(note, forKey: .note) }
+        // status always says it (null: never repaired); watch's own report when it repaired.
+        if drift != nil || lastRepair != nil { try c.encode(lastRepair, forKey: .lastRepair) }
     }
 
     private struct FamilyKey: CodingKey {

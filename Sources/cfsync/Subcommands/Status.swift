@@ -9,7 +9,7 @@ extension CFSyncCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            try Runner.run("status", options) { $0.status() }
+            try Runner.run("status", options) { $0.withLastRepair($0.status()) }
         }
     }
 }

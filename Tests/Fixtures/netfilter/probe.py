@@ -9,7 +9,9 @@
   probe.py continuous --source ADDR --dest ADDR --port N [--interval 0.02] [--timeout 0.5]
       Connects every --interval seconds until SIGTERM (or stdin closes), then
       prints one JSON object: {"attempts": n, "connected": n, "failed": n,
-      "failures": [{"at": seconds since start, "result": word}, ...]}.
+      "failures": [{"at": seconds since start, "result": word}, ...],
+      "connected_at": [seconds since start, ...]} (the first 50 failures, the
+      first 500 connects).
       Prints "started" on stderr after the first attempt finished.
 """
 
@@ -68,6 +70,7 @@ def continuous(args):
     start = time.monotonic()
     attempts = connected = 0
     failures = []
+    connected_at = []
     announced = False
     while not stop.is_set():
         began = time.monotonic()
@@ -75,6 +78,8 @@ def continuous(args):
         attempts += 1
         if result == "connected":
             connected += 1
+            if len(connected_at) < 500:
+                connected_at.append(round(began - start, 3))
         else:
             failures.append({"at": round(began - start, 3), "result": result})
         if not announced:
@@ -85,7 +90,8 @@ def continuous(args):
         if remaining > 0:
             stop.wait(remaining)
     print(json.dumps({"attempts": attempts, "connected": connected,
-                      "failed": len(failures), "failures": failures[:50]}))
+                      "failed": len(failures), "failures": failures[:50],
+                      "connected_at": connected_at}))
     sys.stdout.flush()
     return 0
 

@@ -54,6 +54,13 @@ final class ContinuousProber {
         var connected: Int
         var failed: Int
         var failures: [Failure]
+        /// Start times of the first 500 attempts that connected, in seconds since the start.
+        var connectedAt: [Double]
+
+        enum CodingKeys: String, CodingKey {
+            case attempts, connected, failed, failures
+            case connectedAt = "connected_at"
+        }
 
         var description: String {
             "\(attempts) attempts, \(connected) connected, \(failed) failed"
