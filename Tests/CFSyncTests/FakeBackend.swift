@@ -57,10 +57,3 @@ final class FakeBackend: Backend {
             ipv6: lines.compactMap { try? IPv6Prefix(parsing: $0) })
     }
 }
-
-extension Backend {
-    /// A run's apply: over a fresh read of the backend.
-    func applyOverRead(_ plan: SyncPlan) throws {
-        _ = try apply(plan, over: try observe(plan.policy))
-    }
-}

@@ -67,7 +67,7 @@ public struct Observation {
     public var dump: () throws -> String
     /// What the backend keeps of the read for its own `apply`, opaque to the rest of cfsync
     /// (nftables: the ruleset generation, which the commit carries so that the kernel refuses
-    /// it if anything changed the ruleset since; iptables: the tables as saved).
+    /// it if anything changed the ruleset since).
     public var record: (any Sendable)?
 
     public init(installed: InstalledState, dump: @escaping () throws -> String, record: (any Sendable)? = nil) {

@@ -58,11 +58,10 @@ public struct IptablesBackend: Backend {
         return [:]
     }
 
-    /// One `*-save` per family (and `ipset save`): the plan, the snapshot and the apply of a
-    /// run use it.
+    /// One `*-save` per family (and `ipset save`): the plan and the snapshot of a run use it.
     public func observe(_ policy: Policy) throws -> Observation {
         let state = try read(ipset: policy.ipset)
-        return Observation(installed: state.installed(policy), dump: { IptablesDump.render(state.ownObjects) }, record: state)
+        return Observation(installed: state.installed(policy), dump: { IptablesDump.render(state.ownObjects) })
     }
 
     /// For `doctor`: which iptables this is, and rules that accept a protected
@@ -93,12 +92,12 @@ public struct IptablesBackend: Backend {
         }
     }
 
-    /// The transition from the tables as observed. `iptables-restore --noflush` replaces
-    /// cfsync's own chains whole, so a change another program made to them since is replaced
-    /// too, and the read-back catches one made to the jumps.
+    /// The transition from the tables as they are now, not as `observed`: iptables has no
+    /// generation to refuse a stale change with, and a reload (firewalld, a Docker restart)
+    /// between the read and the restore would make the transition wrong; a save costs a few
+    /// milliseconds.
     public func apply(_ plan: SyncPlan, over observed: Observation) throws -> Applied {
-        let state = try (observed.record as? IptablesState) ?? read(ipset: plan.policy.ipset)
-        try run(transition(for: plan, state))
+        try run(transition(for: plan, try read(ipset: plan.policy.ipset)))
         return .unproven
     }
 
