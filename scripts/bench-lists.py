@@ -12,6 +12,12 @@ special-purpose range, no host bits.
                    new ones added (P/10 % change), sorted.
   v4-1m.txt        1,000,000 random /24s in random order, duplicates and
                    mergeable siblings included: the parse + aggregate input.
+  v4-rand-N.txt    N random public prefixes of mixed lengths (/12 to /28, mostly /24,
+                   as in routing tables) over every public /8, sorted; no two overlap
+                   or are siblings, so cfsync installs exactly this list. On kernel 6.18
+                   nft -f and set dumps cost about twice as much for such a list as for
+                   the regular /24s of v4-N: N = 100k, 1m.
+  v4-rand-N-ch10.txt  v4-rand-N with 1% withdrawn and as many new ones added.
 
 It also writes the native tools' equivalent of what cfsync does with a list:
 
@@ -47,6 +53,58 @@ def random_unaggregatable(rng, count, taken):
         if n not in taken and n not in out:
             out.add(n)
     return out
+
+
+# Prefix lengths of the mixed list and their weights (roughly a routing table's).
+MIXED_LENGTHS = [(12, 1), (14, 1), (16, 4), (18, 3), (19, 4), (20, 6), (21, 6), (22, 12), (23, 10), (24, 48),
+                 (25, 1), (26, 1), (27, 1), (28, 2)]
+
+
+class MixedPrefixes:
+    """Disjoint, non-sibling IPv4 prefixes as (network, length): each taken prefix marks its
+    ancestors, so a candidate that covers one, lies inside one or is the sibling of one is
+    refused in O(32)."""
+
+    def __init__(self):
+        self.taken = set()
+        self.ancestors = set()
+
+    def fits(self, network, length):
+        if (network, length) in self.ancestors:
+            return False
+        for l in range(8, length + 1):
+            if (network >> (32 - l) << (32 - l), l) in self.taken:
+                return False
+        return (network ^ (1 << (32 - length)), length) not in self.taken
+
+    def add(self, network, length):
+        self.taken.add((network, length))
+        for l in range(8, length):
+            self.ancestors.add((network >> (32 - l) << (32 - l), l))
+
+    def remove(self, network, length):
+        self.taken.discard((network, length))
+
+    def random(self, rng, count):
+        lengths = [l for l, w in MIXED_LENGTHS for _ in range(w)]
+        out = []
+        while len(out) < count:
+            length = rng.choice(lengths)
+            network = rng.choice(PUBLIC_SLASH8) << 24 | rng.getrandbits(24) >> (32 - length) << (32 - length)
+            if self.fits(network, length):
+                self.add(network, length)
+                out.append((network, length))
+        return out
+
+
+def mixed_text(prefix):
+    network, length = prefix
+    return "%d.%d.%d.%d/%d" % (network >> 24, (network >> 16) & 0xFF, (network >> 8) & 0xFF, network & 0xFF, length)
+
+
+def write_mixed(path, prefixes):
+    with open(path, "w") as f:
+        f.write("\n".join(mixed_text(p) for p in sorted(prefixes)))
 
 
 def write(path, networks):
@@ -148,6 +206,14 @@ def write_lists(outdir):
             write("%s/v4-%s-ch%d.txt" % (outdir, name, per_mille), sorted((base - withdrawn) | added))
     million = [rng.choice(PUBLIC_SLASH8) << 16 | rng.randrange(65536) for _ in range(1_000_000)]
     write("%s/v4-1m.txt" % outdir, million)
+    for name, size in (("100k", 100_000), ("1m", 1_000_000)):
+        pool = MixedPrefixes()
+        base = pool.random(rng, size)
+        write_mixed("%s/v4-rand-%s.txt" % (outdir, name), base)
+        withdrawn = set(rng.sample(base, size // 100))
+        # Withdrawn ones stay taken: a new prefix must not be a sibling of a kept one either.
+        added = pool.random(rng, size // 100)
+        write_mixed("%s/v4-rand-%s-ch10.txt" % (outdir, name), [p for p in base if p not in withdrawn] + added)
 
 
 if __name__ == "__main__":

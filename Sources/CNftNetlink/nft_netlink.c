@@ -108,26 +108,18 @@ static int on_message(const struct nlmsghdr *message, void *context) {
     return MNL_CB_OK;
 }
 
-int cfnl_dump_inet_set(const char *table, const char *set, uint32_t key_length,
-                       cfnl_element **elements, size_t *count) {
-    if (key_length == 0 || key_length > sizeof(((cfnl_element *)0)->key)) return -EINVAL;
-    char *buffer = malloc(RECEIVE_BUFFER_SIZE);
-    if (!buffer) return -ENOMEM;
+/// Sends `request` on a new socket and runs `callback` over every answer until the kernel's
+/// final ack (or the end of a dump). Returns 0 or a negative errno; `*callback_error`, when
+/// the callback set one, wins over errno.
+static int talk(struct nlmsghdr *request, char *buffer, mnl_cb_t callback, void *context, const int *callback_error) {
     struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-    if (!nl) {
-        free(buffer);
-        return -errno;
-    }
-    struct dump dump = {NULL, 0, 0, key_length, 0};
+    if (!nl) return -errno;
     int result = 0;
     if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
         result = -errno;
         goto done;
     }
-    uint32_t sequence = (uint32_t)time(NULL);
-    uint32_t port = mnl_socket_get_portid(nl);
-    struct nlmsghdr *request = mnl_nlmsg_put_header(buffer);
-    put_set_request(request, NFT_MSG_GETSETELEM, NLM_F_DUMP | NLM_F_ACK, sequence, table, set);
+    uint32_t sequence = request->nlmsg_seq, port = mnl_socket_get_portid(nl);
     if (mnl_socket_sendto(nl, request, request->nlmsg_len) < 0) {
         result = -errno;
         goto done;
@@ -138,15 +130,27 @@ int cfnl_dump_inet_set(const char *table, const char *set, uint32_t key_length,
             result = -errno;
             break;
         }
-        int status = mnl_cb_run(buffer, (size_t)received, sequence, port, on_message, &dump);
+        int status = mnl_cb_run(buffer, (size_t)received, sequence, port, callback, context);
         if (status == MNL_CB_STOP) break;
         if (status < 0) {
-            result = dump.error ? dump.error : -errno;
+            result = *callback_error ? *callback_error : -errno;
             break;
         }
     }
 done:
     mnl_socket_close(nl);
+    return result;
+}
+
+int cfnl_dump_inet_set(const char *table, const char *set, uint32_t key_length,
+                       cfnl_element **elements, size_t *count) {
+    if (key_length == 0 || key_length > sizeof(((cfnl_element *)0)->key)) return -EINVAL;
+    char *buffer = malloc(RECEIVE_BUFFER_SIZE);
+    if (!buffer) return -ENOMEM;
+    struct dump dump = {NULL, 0, 0, key_length, 0};
+    struct nlmsghdr *request = mnl_nlmsg_put_header(buffer);
+    put_set_request(request, NFT_MSG_GETSETELEM, NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL), table, set);
+    int result = talk(request, buffer, on_message, &dump, &dump.error);
     free(buffer);
     if (result) {
         free(dump.elements);
@@ -154,6 +158,46 @@ done:
     }
     *elements = dump.elements;
     *count = dump.count;
+    return 0;
+}
+
+struct generation {
+    uint32_t id;
+    int found, error;
+};
+
+static int on_generation(const struct nlmsghdr *message, void *context) {
+    struct generation *generation = context;
+    const struct nlattr *attr;
+    mnl_attr_for_each(attr, message, sizeof(struct nfgenmsg)) {
+        if (mnl_attr_get_type(attr) != NFTA_GEN_ID) continue;
+        if (mnl_attr_get_payload_len(attr) != sizeof(uint32_t)) {
+            generation->error = -EPROTO;
+            return MNL_CB_ERROR;
+        }
+        generation->id = ntohl(mnl_attr_get_u32(attr));
+        generation->found = 1;
+    }
+    return MNL_CB_OK;
+}
+
+int cfnl_ruleset_generation(uint32_t *generation) {
+    char *buffer = malloc(RECEIVE_BUFFER_SIZE);
+    if (!buffer) return -ENOMEM;
+    struct nlmsghdr *request = mnl_nlmsg_put_header(buffer);
+    request->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+    request->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    request->nlmsg_seq = (uint32_t)time(NULL);
+    struct nfgenmsg *header = mnl_nlmsg_put_extra_header(request, sizeof *header);
+    header->nfgen_family = AF_UNSPEC;
+    header->version = NFNETLINK_V0;
+    header->res_id = 0;
+    struct generation answer = {0, 0, 0};
+    int result = talk(request, buffer, on_generation, &answer, &answer.error);
+    free(buffer);
+    if (result) return result;
+    if (!answer.found) return -EPROTO;
+    *generation = answer.id;
     return 0;
 }
 
@@ -177,7 +221,9 @@ static struct nlmsghdr *next_message(struct batch *batch) {
     return mnl_nlmsg_put_header(batch->buffer + batch->length);
 }
 
-static void put_batch_marker(struct batch *batch, uint16_t type, uint32_t sequence) {
+/// BATCH_BEGIN or BATCH_END; a begin with a non-zero `generation` carries it, and the kernel
+/// then refuses the whole batch (ERESTART) unless the ruleset is still at that generation.
+static void put_batch_marker(struct batch *batch, uint16_t type, uint32_t sequence, uint32_t generation) {
     struct nlmsghdr *message = next_message(batch);
     message->nlmsg_type = type;
     message->nlmsg_flags = NLM_F_REQUEST;
@@ -186,6 +232,7 @@ static void put_batch_marker(struct batch *batch, uint16_t type, uint32_t sequen
     header->nfgen_family = AF_UNSPEC;
     header->version = NFNETLINK_V0;
     header->res_id = htons(NFNL_SUBSYS_NFTABLES);
+    if (generation) mnl_attr_put_u32(message, NFNL_BATCH_GENID, htonl(generation));
     batch->length += message->nlmsg_len;
 }
 
@@ -250,7 +297,7 @@ static int collect_answers(struct mnl_socket *nl, char *buffer, size_t size, uin
     return answered == messages ? 0 : -EPROTO;
 }
 
-int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, size_t count) {
+int cfnl_change_inet_sets(const char *table, uint32_t generation, const cfnl_set_changes *changes, size_t count) {
     size_t size = 2 * MESSAGE_SPACE, messages = 0;
     for (size_t i = 0; i < count; i++) {
         if (changes[i].key_length == 0 || changes[i].key_length > sizeof(((cfnl_element *)0)->key)) return -EINVAL;
@@ -269,7 +316,7 @@ int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, si
     if (!buffer) return -ENOMEM;
     uint32_t sequence = (uint32_t)time(NULL);
     uint32_t first = sequence + 1;
-    put_batch_marker(batch, NFNL_MSG_BATCH_BEGIN, sequence++);
+    put_batch_marker(batch, NFNL_MSG_BATCH_BEGIN, sequence++, generation);
     for (size_t i = 0; i < count; i++) {
         if (changes[i].flush) put_flush(batch, sequence++, table, changes[i].set);
         put_all_elements(batch, NFT_MSG_DELSETELEM, 0, &sequence, table, changes[i].set, changes[i].key_length,
@@ -278,7 +325,7 @@ int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, si
     for (size_t i = 0; i < count; i++)
         put_all_elements(batch, NFT_MSG_NEWSETELEM, NLM_F_CREATE, &sequence, table, changes[i].set,
                          changes[i].key_length, changes[i].additions, changes[i].addition_count);
-    put_batch_marker(batch, NFNL_MSG_BATCH_END, sequence);
+    put_batch_marker(batch, NFNL_MSG_BATCH_END, sequence, 0);
     size_t length = batch->length;
 
     int result = 0;

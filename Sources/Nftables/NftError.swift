@@ -16,6 +16,9 @@ public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
         case unavailable
         /// A set element carries what the netlink reader does not interpret (`NftSetReader`).
         case uninterpretable
+        /// The ruleset changed after cfsync read it (the kernel's ERESTART for a batch of an
+        /// older generation); nothing of the batch was applied.
+        case changed
         /// Anything else the kernel refused.
         case other
     }
@@ -28,6 +31,9 @@ public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
         self.kind = kind
         self.message = message
     }
+
+    /// The ruleset is no longer at the generation cfsync read; nothing was sent.
+    public static let changed = NftError(kind: .changed, message: "the ruleset changed since cfsync read it; nothing applied")
 
     /// Classifies the error buffer of a failed command.
     init(libnftablesMessage text: String) {
@@ -56,6 +62,7 @@ public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
         case EEXIST: kind = .exists
         case EPERM: kind = .permission
         case EPROTO: kind = .uninterpretable
+        case ERESTART: kind = .changed
         default: kind = .other
         }
         let reason: String
@@ -63,9 +70,11 @@ public struct NftError: Error, Equatable, Sendable, CustomStringConvertible {
         case (.uninterpretable, true): reason = "an element carries more than a key and an interval flag"
         case (.notFound, false): reason = "an element to delete is not installed, or a set is missing (changed since cfsync read it?)"
         case (.exists, false): reason = "an added prefix overlaps one installed"
+        case (.changed, false): reason = "the ruleset changed since cfsync read it"
         default: reason = String(cString: strerror(-status))
         }
-        let what = (reading ? "reading " : "changing ") + (sets.count == 1 ? "set " : "sets ") + sets.joined(separator: ", ")
+        let what = sets.isEmpty ? "reading the ruleset generation"
+            : (reading ? "reading " : "changing ") + (sets.count == 1 ? "set " : "sets ") + sets.joined(separator: ", ")
         // Only a refusal the kernel answered aborts the batch; lost or missing answers say
         // nothing about what it committed.
         let outcome = switch (reading, -status) {

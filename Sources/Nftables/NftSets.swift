@@ -55,13 +55,23 @@ public enum NftSets {
         }
     }
 
+    /// The ruleset generation: one more for every committed transaction of any program.
+    public static func generation() throws(NftError) -> UInt32 {
+        var generation: UInt32 = 0
+        let status = cfnl_ruleset_generation(&generation)
+        guard status == 0 else { throw NftError(netlinkStatus: status, reading: true, sets: []) }
+        return generation
+    }
+
     /// Flushes sets, deletes and adds elements of sets of the `inet` table `table` in one
     /// kernel transaction: all flushes and deletions first (an added interval may overlap a
-    /// withdrawn one), then all additions; all of it commits or none.
+    /// withdrawn one), then all additions; all of it commits or none, and only while the
+    /// ruleset is at `generation` (0: at any).
     ///
-    /// - Throws: `NftError` `.notFound` when an element to delete or a set is missing,
-    ///   `.exists` when an added interval overlaps an installed one, `.permission`.
-    public static func change(table: String, _ changes: [Changes]) throws(NftError) {
+    /// - Throws: `NftError` `.changed` when the ruleset is past `generation`, `.notFound` when
+    ///   an element to delete or a set is missing, `.exists` when an added interval overlaps an
+    ///   installed one, `.permission`.
+    public static func change(table: String, generation: UInt32, _ changes: [Changes]) throws(NftError) {
         let raw = changes.map { change in
             (change.set, change.keyLength, change.flush,
              change.deletions.map { $0.raw(keyLength: change.keyLength) },
@@ -69,7 +79,7 @@ public enum NftSets {
         }
         var status: Int32 = 0
         withSetChanges(raw[...], accumulated: []) { list in
-            status = list.withUnsafeBufferPointer { cfnl_change_inet_sets(table, $0.baseAddress, $0.count) }
+            status = list.withUnsafeBufferPointer { cfnl_change_inet_sets(table, generation, $0.baseAddress, $0.count) }
         }
         guard status == 0 else { throw NftError(netlinkStatus: status, reading: false, sets: changes.map(\.set)) }
     }

@@ -12,19 +12,22 @@ final class FakeBackend: Backend {
     var failHalfWay = false
     private(set) var applied: [SyncPlan] = []
 
-    func observe(_ wanted: Policy) throws -> InstalledState {
-        guard let policy else { return .absent }
-        return InstalledState(structure: policy == wanted ? .matches : .differs(["policy differs"]), lists: lists)
+    func observe(_ wanted: Policy) throws -> Observation {
+        let dump = try snapshot()
+        guard let policy else { return Observation(installed: .absent, dump: { dump }) }
+        return Observation(installed: InstalledState(structure: policy == wanted ? .matches : .differs(["policy differs"]), lists: lists),
+                           dump: { dump })
     }
 
     func script(for plan: SyncPlan) -> String { "\(plan)" }
 
-    func apply(_ plan: SyncPlan) throws {
+    func apply(_ plan: SyncPlan, over observed: Observation) throws -> Applied {
         applied.append(plan)
         policy = plan.policy
         lists.ipv4 = plan.desired.ipv4
         if failHalfWay { throw FakeFailure() }
         lists.ipv6 = plan.desired.ipv6
+        return .unproven
     }
 
     struct FakeFailure: Error, CustomStringConvertible {

@@ -77,13 +77,13 @@ final class UfwBackendTests: XCTestCase {
             + loadSteps([("iptables-restore", new4), ("ip6tables-restore", new6)])
             + listSteps(new4, new6))
         let backend = try UfwBackend(paths: paths, runner: runner)
-        let installed = try backend.observe(policy)
-        XCTAssertEqual(installed, .absent)
-        let plan = SyncPlan(policy: policy, desired: lists, installed: installed)
-        try backend.apply(plan)
+        let observed = try backend.observe(policy)
+        XCTAssertEqual(observed.installed, .absent)
+        let plan = SyncPlan(policy: policy, desired: lists, installed: observed.installed)
+        _ = try backend.apply(plan, over: observed)
         XCTAssertEqual(try read("user.rules"), new4)
         XCTAssertEqual(try read("user6.rules"), new6)
-        XCTAssertEqual(try backend.observe(policy), InstalledState(structure: .matches, lists: lists))
+        XCTAssertEqual(try backend.observe(policy).installed, InstalledState(structure: .matches, lists: lists))
         runner.assertDone()
     }
 
@@ -92,9 +92,10 @@ final class UfwBackendTests: XCTestCase {
         try write("user6.rules", try expected(user6Rules, .ipv6, lists))
         let runner = ScriptedRunner(listSteps(try read("user.rules"), try read("user6.rules")))
         let backend = try UfwBackend(paths: paths, runner: runner)
-        let plan = SyncPlan(policy: policy, desired: lists, installed: try backend.observe(policy))
+        let observed = try backend.observe(policy)
+        let plan = SyncPlan(policy: policy, desired: lists, installed: observed.installed)
         XCTAssertTrue(plan.isEmpty)
-        try backend.apply(plan)
+        _ = try backend.apply(plan, over: observed)
         runner.assertDone()
     }
 
@@ -107,9 +108,10 @@ final class UfwBackendTests: XCTestCase {
         let new4 = try expected(userRules, .ipv4, desired)
         let runner = ScriptedRunner(listSteps(try read("user.rules"), try read("user6.rules")) + loadSteps([("iptables-restore", new4)]))
         let backend = try UfwBackend(paths: paths, runner: runner)
-        let plan = SyncPlan(policy: policy, desired: desired, installed: try backend.observe(policy))
+        let observed = try backend.observe(policy)
+        let plan = SyncPlan(policy: policy, desired: desired, installed: observed.installed)
         XCTAssertEqual(plan.ipv4.remove, v4("104.16.0.0/12"))
-        try backend.apply(plan)
+        _ = try backend.apply(plan, over: observed)
         XCTAssertEqual(try read("user.rules"), new4)
         runner.assertDone()
     }
@@ -122,7 +124,8 @@ final class UfwBackendTests: XCTestCase {
         let runner = ScriptedRunner(listSteps(userRules, nil) + loadSteps([("iptables-restore", new4)]))
         let backend = try UfwBackend(paths: paths, runner: runner)
         XCTAssertEqual(backend.unavailableFamilies, [.ipv6: "ufw has IPV6=no in \(paths.defaults): managing IPv4 only; ufw does not filter IPv6 here"])
-        try backend.apply(SyncPlan(policy: v4policy, desired: v4only, installed: try backend.observe(v4policy)))
+        let observed = try backend.observe(v4policy)
+        _ = try backend.apply(SyncPlan(policy: v4policy, desired: v4only, installed: observed.installed), over: observed)
         XCTAssertEqual(try read("user6.rules"), user6Rules)
         runner.assertDone()
     }
@@ -134,7 +137,7 @@ final class UfwBackendTests: XCTestCase {
             .init(argv: ["iptables", "-w", "60", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: userRules)),
             .init(argv: ["ip6tables", "-w", "60", "-S", "ufw6-user-input"], stdin: nil, result: CommandResult(status: 1, stderr: "No chain/target/match by that name.")),
         ])
-        let state = try UfwBackend(paths: paths, runner: runner).observe(policy)
+        let state = try UfwBackend(paths: paths, runner: runner).observe(policy).installed
         XCTAssertEqual(state.structure, .differs([
             "chain ufw-user-input lacks rule 8 of user.rules (-A ufw-user-input -p tcp -m multiport --dports 80,443 -s 104.16.0.0/12 -j ACCEPT): edited without loading?",
             "chain ufw6-user-input is not loaded (is ufw running?)",
@@ -152,7 +155,7 @@ final class UfwBackendTests: XCTestCase {
             .init(argv: ["iptables", "-w", "60", "-S", "ufw-user-input"], stdin: nil, result: chain(.ipv4, from: other)),
             .init(argv: ["ip6tables", "-w", "60", "-S", "ufw6-user-input"], stdin: nil, result: chain(.ipv6, from: new6)),
         ])
-        let state = try UfwBackend(paths: paths, runner: runner).observe(policy)
+        let state = try UfwBackend(paths: paths, runner: runner).observe(policy).installed
         XCTAssertEqual(state.structure, .differs([
             "chain ufw-user-input rule 9 is -A ufw-user-input -p tcp -m multiport --dports 80,443 -s 173.245.0.0/16 -j ACCEPT"
                 + " but user.rules has -A ufw-user-input -p tcp -m multiport --dports 80,443 -s 173.245.48.0/20 -j ACCEPT: edited without loading?",
@@ -223,8 +226,9 @@ final class UfwBackendTests: XCTestCase {
             .init(argv: ["iptables-restore", "--test", "-n"], stdin: new4, result: CommandResult(status: 2, stderr: "iptables-restore: line 40 failed\n")),
         ])
         let backend = try UfwBackend(paths: paths, runner: runner)
-        let plan = SyncPlan(policy: policy, desired: lists, installed: try backend.observe(policy))
-        XCTAssertThrowsError(try backend.apply(plan)) { error in
+        let observed = try backend.observe(policy)
+        let plan = SyncPlan(policy: policy, desired: lists, installed: observed.installed)
+        XCTAssertThrowsError(try backend.apply(plan, over: observed)) { error in
             XCTAssertEqual((error as? CFSyncError)?.message, "iptables-restore --test -n exited 2: iptables-restore: line 40 failed")
         }
         XCTAssertEqual(try read("user.rules"), userRules)

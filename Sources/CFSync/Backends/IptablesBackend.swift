@@ -58,8 +58,10 @@ public struct IptablesBackend: Backend {
         return [:]
     }
 
-    public func observe(_ policy: Policy) throws -> InstalledState {
-        try read(ipset: policy.ipset).installed(policy)
+    /// One `*-save` per family (and `ipset save`): the plan and the snapshot of a run use it.
+    public func observe(_ policy: Policy) throws -> Observation {
+        let state = try read(ipset: policy.ipset)
+        return Observation(installed: state.installed(policy), dump: { IptablesDump.render(state.ownObjects) })
     }
 
     /// For `doctor`: which iptables this is, and rules that accept a protected
@@ -90,8 +92,13 @@ public struct IptablesBackend: Backend {
         }
     }
 
-    public func apply(_ plan: SyncPlan) throws {
+    /// The transition from the tables as they are now, not as `observed`: iptables has no
+    /// generation to refuse a stale change with, and a reload (firewalld, a Docker restart)
+    /// between the read and the restore would make the transition wrong; a save costs a few
+    /// milliseconds.
+    public func apply(_ plan: SyncPlan, over observed: Observation) throws -> Applied {
         try run(transition(for: plan, try read(ipset: plan.policy.ipset)))
+        return .unproven
     }
 
     public func snapshot() throws -> String {

@@ -7,8 +7,6 @@ public struct NftablesBackend: Backend {
     public var kind: BackendKind { .nftables }
     public var objects: String { "table inet cfsync (sets allow_v4, allow_v6; chain input)" }
     private let nft: NftContext
-    /// The listing of the last `observe`, until `snapshot()` takes it or cfsync changes the table.
-    private let lastListing = ListingMemo()
 
     public init() throws {
         nft = try NftContext()
@@ -20,49 +18,57 @@ public struct NftablesBackend: Backend {
         (try? nft.run("list tables")) != nil
     }
 
-    /// Rendered only when `snapshot()` asks: at 100k prefixes the text is ~2 MB, and a no-op
-    /// run, `status` and the read-back after `apply` never need it.
-    private final class ListingMemo {
-        var render: (() -> String)?
-    }
-
     private static let table = "\(NftLayout.family) \(NftLayout.table)"
 
-    /// The structure from a terse listing of the inet ruleset and the elements of cfsync's
-    /// sets from netlink dumps (`NftTerseTable`); a table holding anything those cannot show
-    /// is read from one full text listing instead. What it read is kept for a `snapshot()`
-    /// that follows before any change.
-    public func observe(_ policy: Policy) throws -> InstalledState {
-        lastListing.render = nil
-        guard let reading = try read() else {
-            lastListing.render = { "" }
-            return .absent
-        }
-        lastListing.render = reading.listing
-        let differences = NftLayout(policy: policy).differences(fromTerseListing: reading.terse)
-        return InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: reading.lists)
+    /// What `apply` needs of an observation besides the prefixes.
+    struct Read: Sendable {
+        /// The ruleset generation read before anything else: a commit carrying it is refused
+        /// if the ruleset changed after it, so the read that followed can be newer than the
+        /// generation, never older.
+        var generation: UInt32
+        /// The elements read are exactly the encoding of the prefixes decoded from them (every
+        /// interval one prefix), so the observed prefixes changed by the committed elements are
+        /// what the kernel holds after a commit.
+        var exact: Bool
     }
 
-    /// What the kernel holds: the terse structure, the prefixes in cfsync's sets, and the text
-    /// `nft list table` prints (the snapshot). nil when the table does not exist.
-    private func read() throws -> (terse: String, lists: AddressLists, listing: () -> String)? {
+    /// The generation, then the structure from a terse listing of the inet ruleset and the
+    /// elements of cfsync's sets from netlink dumps (`NftTerseTable`); a table holding anything
+    /// those cannot show is read from one full text listing instead.
+    public func observe(_ policy: Policy) throws -> Observation {
+        let generation = try NftSets.generation()
+        guard let reading = try read() else {
+            return Observation(installed: .absent, dump: { "" }, record: Read(generation: generation, exact: true))
+        }
+        let differences = NftLayout(policy: policy).differences(fromTerseListing: reading.terse)
+        return Observation(
+            installed: InstalledState(structure: differences.isEmpty ? .matches : .differs(differences), lists: reading.lists),
+            dump: reading.listing, record: Read(generation: generation, exact: reading.exact))
+    }
+
+    /// What the kernel holds: the terse structure, the prefixes in cfsync's sets, whether the
+    /// elements are exactly their encoding, and the text `nft list table` prints (the
+    /// snapshot). nil when the table does not exist.
+    private func read() throws -> (terse: String, lists: AddressLists, exact: Bool, listing: () -> String)? {
         guard let table = NftTerseTable(ruleset: try nft.run("list ruleset \(NftLayout.family)", format: .terse)) else {
             return nil
         }
-        if let families = table.interpretableSets, let lists = try readSets(families) {
-            return (table.text, lists, { table.listing(with: lists) })
+        if let families = table.interpretableSets, let (lists, exact) = try readSets(families) {
+            return (table.text, lists, exact, { table.listing(with: lists) })
         }
         guard let text = try listTable(.text) else { return nil }
         if let parsed = NftListingText.parse(text) {
-            return (parsed.terse, parsed.lists, { text })
+            return (parsed.terse, parsed.lists, false, { text })
         }
-        return (table.text, try NftSetElements.parse(json: try listTable(.json) ?? ""), { text })
+        return (table.text, try NftSetElements.parse(json: try listTable(.json) ?? ""), false, { text })
     }
 
-    /// cfsync's interval sets through netlink; nil when an element is one the reader does
-    /// not interpret, or the elements do not form intervals.
-    private func readSets(_ families: [Family]) throws -> AddressLists? {
+    /// cfsync's interval sets through netlink, and whether the elements are exactly the
+    /// encoding of the prefixes; nil when an element is one the reader does not interpret, or
+    /// the elements do not form intervals.
+    private func readSets(_ families: [Family]) throws -> (AddressLists, Bool)? {
         var lists = AddressLists()
+        var exact = true
         for family in families {
             let elements: [NftIntervalSet.Element]
             do {
@@ -76,12 +82,14 @@ public struct NftablesBackend: Backend {
             case .ipv4:
                 guard let prefixes = NftIntervalSet.decode(elements, as: IPv4Prefix.self) else { return nil }
                 lists.ipv4 = prefixes
+                exact = exact && NftIntervalSet.isExactEncoding(elements, of: prefixes)
             case .ipv6:
                 guard let prefixes = NftIntervalSet.decode(elements, as: IPv6Prefix.self) else { return nil }
                 lists.ipv6 = prefixes
+                exact = exact && NftIntervalSet.isExactEncoding(elements, of: prefixes)
             }
         }
-        return lists
+        return (lists, exact)
     }
 
     /// `list table inet cfsync`; nil when the table does not exist.
@@ -94,20 +102,13 @@ public struct NftablesBackend: Backend {
         }
     }
 
-    /// The listing `observe` just read when nothing ran in between (so a no-op `plan` reads
-    /// the kernel once), else a fresh one.
     public func snapshot() throws -> String {
-        if let render = lastListing.render {
-            lastListing.render = nil
-            return render()
-        }
-        return try read()?.listing() ?? ""
+        try read()?.listing() ?? ""
     }
 
     /// add+delete empties the table whether or not it exists; the dump then
     /// re-declares it, all in one transaction.
     public func restore(_ dump: String) throws {
-        lastListing.render = nil
         try nft.run("add table \(Self.table)\ndelete table \(Self.table)\n" + dump)
     }
 
@@ -125,28 +126,72 @@ public struct NftablesBackend: Backend {
         NftRenderer.script(for: plan)
     }
 
-    /// Runs the renderer's transactions in order. One that only changes set elements goes to
-    /// the kernel as one netlink batch (`NftSets.change`): nft 1.0.6 would walk every
-    /// installed element in user space for each element it deletes, and takes ~3× as long to
-    /// load 100k. Anything else is the libnftables transaction `script(for:)` shows.
-    public func apply(_ plan: SyncPlan) throws {
-        lastListing.render = nil
-        for (i, tx) in NftRenderer.transactions(for: plan).enumerated() {
-            if i > 0 { try Failpoint.betweenTransactions.hit() }
-            try run(tx)
+    /// Runs the renderer's transactions in order, each at the generation the previous one
+    /// left (the first at the observed one). One that only changes set elements goes to the
+    /// kernel as one netlink batch (`NftSets.change`) carrying that generation: nft 1.0.6
+    /// would walk every installed element in user space for each element it deletes, and
+    /// takes ~3× as long to load 100k. Anything else is the libnftables transaction
+    /// `script(for:)` shows, after checking the generation (libnftables checks only against
+    /// the generation it reads itself).
+    public func apply(_ plan: SyncPlan, over observed: Observation) throws -> Applied {
+        guard let read = observed.record as? Read else {
+            throw CFSyncError.failed("nftables: apply over an observation of another backend")
         }
+        let transactions = NftRenderer.transactions(for: plan)
+        var generation = read.generation
+        for (i, tx) in transactions.enumerated() {
+            if i > 0 { try Failpoint.betweenTransactions.hit() }
+            do {
+                try run(tx, at: generation)
+            } catch let error as NftError where error.kind == .changed && i == 0 {
+                throw ChangedSinceObserved()
+            }
+            generation = Self.next(generation)
+        }
+        return try proves(plan, transactions, over: observed.installed, exact: read.exact, generation: generation) ? .proven : .unproven
     }
 
-    private func run(_ tx: NftTransaction) throws {
+    private func run(_ tx: NftTransaction, at generation: UInt32) throws {
         guard let changes = tx.setChanges else {
+            guard try NftSets.generation() == generation else { throw NftError.changed }
             try nft.run(tx.description)
             return
         }
-        try NftSets.change(table: NftLayout.table, changes.map { change in
+        try NftSets.change(table: NftLayout.table, generation: generation, changes.map { change in
             NftSets.Changes(
                 set: NftLayout.setName(change.family), keyLength: Self.keyLength(change.family),
                 flush: change.flush, deletions: change.deletions, additions: change.additions)
         })
+    }
+
+    /// Whether the kernel's own answers prove it holds exactly `plan`, without reading the sets
+    /// back: the generation moved by exactly cfsync's commits (each commit adds one, and every
+    /// one was accepted at the generation the previous left, so nothing else committed in
+    /// between); a structural change reads back as the layout (the terse listing, ~1 ms); and
+    /// every element reached the kernel as a netlink change whose result, applied to what was
+    /// observed, is the encoding of the desired prefixes. A rebuild sends its elements as nft
+    /// text, so it is read back.
+    private func proves(_ plan: SyncPlan, _ transactions: [NftTransaction], over installed: InstalledState,
+                        exact: Bool, generation: UInt32) throws -> Bool {
+        if case .rebuild = plan.structure { return false }
+        guard exact, try NftSets.generation() == generation else { return false }
+        if plan.structure == .create {
+            guard let table = NftTerseTable(ruleset: try nft.run("list ruleset \(NftLayout.family)", format: .terse)),
+                  table.interpretableSets == plan.policy.families,
+                  NftLayout(policy: plan.policy).differences(fromTerseListing: table.text).isEmpty
+            else { return false }
+        }
+        let changes = transactions.compactMap(\.setChanges).joined()
+        return plan.policy.families.allSatisfy { family in
+            let before = plan.structure == .none ? NftIntervalSet.encode(installed.lists.prefixes(family)) : []
+            return NftIntervalSet.applying(changes.filter { $0.family == family }, to: before)
+                == NftIntervalSet.ordered(NftIntervalSet.encode(plan.desired.prefixes(family)))
+        }
+    }
+
+    /// The generation after one more commit: the kernel skips 0 when it wraps.
+    private static func next(_ generation: UInt32) -> UInt32 {
+        generation == .max ? 1 : generation + 1
     }
 
     private static func keyLength(_ family: Family) -> Int {

@@ -80,14 +80,17 @@ public struct UfwBackend: Backend {
         return files
     }
 
-    public func observe(_ policy: Policy) throws -> InstalledState {
+    /// ufw's files and the chains the kernel loaded from them, under ufw's lock; the snapshot
+    /// is cfsync's entries of these files.
+    public func observe(_ policy: Policy) throws -> Observation {
         try locked {
             let files = try readFiles()
             var drift: [String] = []
             for (family, file) in files.sorted(by: { $0.key < $1.key }) {
                 if let difference = try kernelDifference(family, file) { drift.append(difference) }
             }
-            return UfwInstalled.state(policy: policy, files: files, extraDifferences: drift)
+            return Observation(installed: UfwInstalled.state(policy: policy, files: files, extraDifferences: drift),
+                               dump: { dump(files) })
         }
     }
 
@@ -146,8 +149,9 @@ public struct UfwBackend: Backend {
     }
 
     /// Reads, edits, writes and loads under ufw's lock, so the edit starts from the files
-    /// as the last ufw command left them.
-    public func apply(_ plan: SyncPlan) throws {
+    /// as the last ufw command left them (not from `observed`: a ufw command may have
+    /// rewritten them since, and the lock is released in between; the files are small).
+    public func apply(_ plan: SyncPlan, over observed: Observation) throws -> Applied {
         try locked {
             let files = try readFiles()
             var changes: [(Family, String)] = []
@@ -158,11 +162,15 @@ public struct UfwBackend: Backend {
             }
             try commit(changes)
         }
+        return .unproven
     }
 
     /// cfsync's own entries, per file, exactly as written; "" when there are none.
     public func snapshot() throws -> String {
-        let files = try locked { try readFiles() }
+        dump(try locked { try readFiles() })
+    }
+
+    private func dump(_ files: [Family: UfwRulesFile]) -> String {
         var dump = ""
         for family in families {
             guard let own = files[family]?.own, !own.isEmpty else { continue }

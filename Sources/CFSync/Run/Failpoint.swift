@@ -11,6 +11,9 @@ enum Failpoint: String {
     case betweenTransactions = "between-transactions"
     /// Hold the lock for a while, so tests can race two runs.
     case holdLock = "hold-lock"
+    /// The kernel was read and the plan made; say so on stderr and wait for a line (or the end)
+    /// of stdin, so a test can change the ruleset before the commit, every time a run reads.
+    case afterObserve = "after-observe"
 
     func hit() throws {
         #if DEBUG
@@ -18,6 +21,9 @@ enum Failpoint: String {
         switch self {
         case .afterApply, .betweenTransactions: throw CFSyncError.failed("failpoint \(rawValue)")
         case .holdLock: Thread.sleep(forTimeInterval: 2)
+        case .afterObserve:
+            FileHandle.standardError.write(Data("cfsync: failpoint \(rawValue)\n".utf8))
+            _ = readLine()
         }
         #endif
     }

@@ -25,20 +25,21 @@ extension Syncer {
         }
         let backend = try injected ?? BackendSelection.make(kind, lockTimeout: settings.lockTimeout)
         report.backend = kind.rawValue
-        let plan = SyncPlan(policy: policy, desired: lists, installed: try backend.observe(policy))
-        report.record(plan, objects: backend.objects)
-        guard !plan.isEmpty else { return .success }
-        log.warning("\(command): cfsync's \(kind.rawValue) objects differ from the last applied state: \(Repair.missing(in: report).joined(separator: "; ")); re-installing")
-        let before = try takeSnapshot(command, backend)
-        report.snapshot = before.id
-        try Signals.deferred {
-            try change(backend, undo: before) {
-                try backend.apply(plan)
-                try verify(backend, plan)
+        return try overFreshRead(backend, policy, &report) { observed, report in
+            let plan = SyncPlan(policy: policy, desired: lists, installed: observed.installed)
+            report.record(plan, objects: backend.objects)
+            guard !plan.isEmpty else { return .success }
+            log.warning("\(command): cfsync's \(kind.rawValue) objects differ from the last applied state: \(Repair.missing(in: report).joined(separator: "; ")); re-installing")
+            let before = try takeSnapshot(command, of: observed, backend)
+            report.snapshot = before.id
+            try Signals.deferred {
+                try change(backend, undo: before) {
+                    try verify(backend, plan, try backend.apply(plan, over: observed))
+                }
             }
+            report.result = .applied
+            report.changed = true
+            return settings.detailedExitcode ? .changes : .success
         }
-        report.result = .applied
-        report.changed = true
-        return settings.detailedExitcode ? .changes : .success
     }
 }

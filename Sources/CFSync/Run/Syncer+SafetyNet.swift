@@ -4,20 +4,47 @@ import Foundation
 /// Snapshots before every change, restore on any failure, and the
 /// `--confirm` dead-man switch.
 extension Syncer {
-    func takeSnapshot(_ command: String, _ backend: Backend) throws -> Snapshot {
+    /// Saves a snapshot of cfsync's objects as `observed` read them (the run's one read), or
+    /// as read now.
+    func takeSnapshot(_ command: String, of observed: Observation? = nil, _ backend: Backend) throws -> Snapshot {
         let snapshot = Snapshot(
             id: Snapshot.makeID(Date()), created: Date(), command: command, backend: backend.kind,
-            ruleset: try backend.snapshot(), lists: try lists.load(), applied: try applied.load())
+            ruleset: try observed?.dump() ?? backend.snapshot(), lists: try lists.load(), applied: try applied.load())
         try snapshots.save(snapshot)
         log.info("snapshot \(snapshot.id) taken before \(command)")
         return snapshot
     }
 
+    /// Runs `body` over a read of the kernel. When the kernel refuses the commit because the
+    /// ruleset changed after that read (nothing applied), starts again from the same report
+    /// with a new read, once; a second refusal ends the run, nothing applied.
+    func overFreshRead<T>(_ backend: Backend, _ policy: Policy, _ report: inout Report,
+                          _ body: (Observation, inout Report) throws -> T) throws -> T {
+        let start = report
+        do {
+            return try body(try observeBeforeCommit(backend, policy), &report)
+        } catch is ChangedSinceObserved {
+            log.warning("the ruleset changed after cfsync read it; reading it and planning again")
+            report = start
+            return try body(try observeBeforeCommit(backend, policy), &report)
+        }
+    }
+
+    private func observeBeforeCommit(_ backend: Backend, _ policy: Policy) throws -> Observation {
+        let observed = try backend.observe(policy)
+        try Failpoint.afterObserve.hit()
+        return observed
+    }
+
     /// Runs `body`; if anything in it fails, puts cfsync's objects and the
-    /// accepted lists back as `undo` holds them, and says so.
+    /// accepted lists back as `undo` holds them, and says so. A commit the kernel refused
+    /// because the ruleset changed since it was read (`ChangedSinceObserved`) applied nothing,
+    /// and `undo` is that stale read: nothing is restored.
     func change(_ backend: Backend, undo: Snapshot, _ body: () throws -> Void) throws {
         do {
             try body()
+        } catch let changed as ChangedSinceObserved {
+            throw changed
         } catch {
             let failure = CFSyncError.classify(error), cause = failure.message
             log.warning("\(cause); restoring snapshot \(undo.id)")

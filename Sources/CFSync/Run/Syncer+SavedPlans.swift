@@ -62,13 +62,13 @@ extension Syncer {
         try state.ensureExists()
         let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
         defer { lock.release() }
-        let installed = try backend.observe(policy)
-        guard SHA256Hex.of(Array(try backend.snapshot().utf8)) == saved.installedFingerprint else {
-            throw CFSyncError.refused("stale plan \(path): " + Self.describeChange(from: saved.installed, to: installed.lists)
+        let observed = try backend.observe(policy)
+        guard SHA256Hex.of(Array(try observed.dump().utf8)) == saved.installedFingerprint else {
+            throw CFSyncError.refused("stale plan \(path): " + Self.describeChange(from: saved.installed, to: observed.installed.lists)
                 + "; run cfsync plan again")
         }
-        let plan = SyncPlan(policy: policy, desired: saved.desired, installed: installed)
-        return try commit(plan, backend, accepting: accepted.bodies, &report)
+        let plan = SyncPlan(policy: policy, desired: saved.desired, installed: observed.installed)
+        return try commit(plan, over: observed, backend, accepting: accepted.bodies, &report)
     }
 
     /// What changed in the installed prefixes since a plan was made, in words.

@@ -41,10 +41,10 @@ public struct Syncer {
         run("plan") { report in
             let backend = try choose(&report)
             let accepted = try resolver.fetch()
-            let (plan, installed) = try planAgainstKernel(accepted, backend, &report)
+            let (plan, observed) = try planAgainstKernel(accepted, backend, &report)
             report.result = .planned
-            let saved = SavedPlan(backend: backend.kind, plan: plan, allow: settings.allow, installed: installed.lists,
-                                  installedDump: try backend.snapshot(), lists: accepted.managed)
+            let saved = SavedPlan(backend: backend.kind, plan: plan, allow: settings.allow, installed: observed.installed.lists,
+                                  installedDump: try observed.dump(), lists: accepted.managed)
             try keep(saved, report: &report)
             return plan.isEmpty || !settings.detailedExitcode ? .success : .changes
         }
@@ -70,8 +70,11 @@ public struct Syncer {
             defer { lock.release() }
             try Failpoint.holdLock.hit()
             let policy = try self.policy(for: backend)
-            let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: try backend.observe(policy))
-            return try commit(plan, backend, accepting: accepted.bodies, &report)
+            let desired = desired(accepted.lists, policy)
+            return try overFreshRead(backend, policy, &report) { observed, report in
+                let plan = SyncPlan(policy: policy, desired: desired, installed: observed.installed)
+                return try commit(plan, over: observed, backend, accepting: accepted.bodies, &report)
+            }
         }
         if let path = settings.metricsFile {
             do {
@@ -83,9 +86,11 @@ public struct Syncer {
         return outcome
     }
 
-    /// The shared end of every apply: SSH guard, snapshot, the backend's apply,
-    /// read-back, accepted lists kept; any failure restores the snapshot.
-    func commit(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList], _ report: inout Report) throws -> CFSyncExit {
+    /// The shared end of every apply: SSH guard, snapshot of `observed`, the backend's apply
+    /// over it, verification, accepted lists kept; any failure after the commit restores the
+    /// snapshot. `ChangedSinceObserved` passes through: nothing was applied.
+    func commit(_ plan: SyncPlan, over observed: Observation, _ backend: Backend, accepting bodies: [CachedList],
+                _ report: inout Report) throws -> CFSyncExit {
         report.record(plan, objects: backend.objects)
         report.warnings += backend.warnings(for: plan)
         log.info("plan: \(report.addedCount) to add, \(report.removedCount) to remove\(plan.structure == .none ? "" : ", " + report.structural.joined(separator: "; "))")
@@ -97,13 +102,13 @@ public struct Syncer {
             report.result = .unchanged
             return .success
         }
-        let before = try takeSnapshot("apply", backend)
+        let before = try takeSnapshot("apply", of: observed, backend)
         report.snapshot = before.id
         if let seconds = settings.confirm {
             // Until confirmed, a signal means "undo", not "leave it as it is".
             Signals.block()
             try change(backend, undo: before) {
-                try applyVerified(plan, backend, accepting: bodies)
+                try applyVerified(plan, over: observed, backend, accepting: bodies)
             }
             report.result = .applied
             report.changed = true
@@ -111,7 +116,7 @@ public struct Syncer {
         } else {
             try Signals.deferred {
                 try change(backend, undo: before) {
-                    try applyVerified(plan, backend, accepting: bodies)
+                    try applyVerified(plan, over: observed, backend, accepting: bodies)
                 }
             }
             report.result = .applied
@@ -125,9 +130,9 @@ public struct Syncer {
     public func status() -> Outcome {
         run("status") { report in
             let backend = try choose(&report)
-            let (_, installed) = try planAgainstKernel(try resolver.lastAccepted(), backend, &report)
+            let (_, observed) = try planAgainstKernel(try resolver.lastAccepted(), backend, &report)
             var drift: [String] = []
-            switch installed.structure {
+            switch observed.installed.structure {
             case .absent: drift.append("cfsync's firewall objects are missing")
             case .matches: break
             case .differs(let items): drift += items
@@ -144,22 +149,21 @@ public struct Syncer {
     }
 
     /// The plan from `accepted` lists to what the kernel holds now, recorded in the report.
-    private func planAgainstKernel(_ accepted: ListResolver.Accepted, _ backend: Backend, _ report: inout Report) throws -> (SyncPlan, InstalledState) {
+    private func planAgainstKernel(_ accepted: ListResolver.Accepted, _ backend: Backend, _ report: inout Report) throws -> (SyncPlan, Observation) {
         report.sources = accepted.sources
         let policy = try self.policy(for: backend)
-        let installed = try backend.observe(policy)
-        let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: installed)
+        let observed = try backend.observe(policy)
+        let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: observed.installed)
         report.record(plan, objects: backend.objects)
         report.warnings += backend.warnings(for: plan)
-        return (plan, installed)
+        return (plan, observed)
     }
 
-    private func applyVerified(_ plan: SyncPlan, _ backend: Backend, accepting bodies: [CachedList]) throws {
+    private func applyVerified(_ plan: SyncPlan, over observed: Observation, _ backend: Backend, accepting bodies: [CachedList]) throws {
         log.debug("\(backend.kind.rawValue) script:\n\(backend.script(for: plan))")
-        try backend.apply(plan)
+        let applied = try backend.apply(plan, over: observed)
         try Failpoint.afterApply.hit()
-        try verify(backend, plan)
-        log.info("applied; read-back matches the plan")
+        try verify(backend, plan, applied)
         try recordAccepted(plan, backend, bodies)
     }
 
@@ -170,12 +174,18 @@ public struct Syncer {
         try applied.save(.installed(backend: backend.kind, policy: plan.policy, lists: plan.desired))
     }
 
-    /// Reads the kernel back and checks it holds exactly what the plan asked for.
-    func verify(_ backend: Backend, _ plan: SyncPlan) throws {
-        let after = try backend.observe(plan.policy)
+    /// Checks the kernel holds exactly what the plan asked for: proven by the backend's own
+    /// commit (`Applied.proven`), else read back.
+    func verify(_ backend: Backend, _ plan: SyncPlan, _ applied: Applied) throws {
+        if applied == .proven {
+            log.info("applied; the kernel's answers prove the plan (no read-back)")
+            return
+        }
+        let after = try backend.observe(plan.policy).installed
         guard after.structure == .matches, after.lists == plan.desired else {
             throw CFSyncError.failed("read-back after apply does not match the plan (\(backend.kind.rawValue))")
         }
+        log.info("applied; read-back matches the plan")
     }
 
     func choose(_ report: inout Report) throws -> Backend {

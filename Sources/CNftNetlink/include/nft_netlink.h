@@ -35,6 +35,12 @@ typedef struct {
 int cfnl_dump_inet_set(const char *table, const char *set, uint32_t key_length,
                        cfnl_element **elements, size_t *count);
 
+/// The ruleset generation (NFT_MSG_GETGEN): the kernel adds one for every committed
+/// transaction, of any program. Read it before reading the ruleset, and hand it to
+/// `cfnl_change_inet_sets`: the kernel commits only if nothing committed in between.
+/// Returns 0 and sets `*generation`, or a negative errno.
+int cfnl_ruleset_generation(uint32_t *generation);
+
 /// The changes to one set: a flush, then deletions, then additions, as the kernel applies them.
 typedef struct {
     const char *set;
@@ -49,12 +55,15 @@ typedef struct {
 } cfnl_set_changes;
 
 /// Applies `changes` to sets of the `inet` table `table` in one netlink batch: every flush
-/// and deletion, then every addition; the kernel commits all of it or none. Additions are
+/// and deletion, then every addition; the kernel commits all of it or none. A non-zero
+/// `generation` goes into the batch (NFNL_BATCH_GENID, as nft does): unless the ruleset is
+/// still at that generation the kernel refuses the whole batch with -ERESTART, checked under
+/// the same lock as the commit; 0 skips the check. Additions are
 /// nft's `add element`: adding an element identical to an installed one changes nothing.
-/// Returns 0, or the negative errno of the first message the kernel refused (-ENOENT: an
+/// Returns 0, or -ERESTART (see above), or the negative errno of the first message the kernel refused (-ENOENT: an
 /// element to delete or a set is missing; -EEXIST: an added interval overlaps one installed;
 /// -EPERM: no CAP_NET_ADMIN), or -EPROTO when the kernel's answers do not account for every
 /// message.
-int cfnl_change_inet_sets(const char *table, const cfnl_set_changes *changes, size_t count);
+int cfnl_change_inet_sets(const char *table, uint32_t generation, const cfnl_set_changes *changes, size_t count);
 
 #endif

@@ -275,6 +275,12 @@ final class BackgroundProcess {
         child.wait(timeout: timeout) ? child.status : nil
     }
 
+    /// Writes `line` and a newline to the child's stdin.
+    func writeLine(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(stdinWriter, $0.baseAddress, $0.count) }
+    }
+
     /// SIGTERM now; waits for the exit.
     func terminate() {
         closeStdin()
