@@ -2,23 +2,10 @@ import CFSyncCore
 import Foundation
 import XCTest
 
-/// The ufw backend on a real kernel: ufw enabled in the origin namespace with
-/// default deny incoming, `allow 22/tcp` and another user rule, all in a
-/// private copy of ufw's files (see `UfwSandbox`).
-final class UfwTests: NetfilterTestCase {
-    var ufw: UfwSandbox!
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/ufw") else {
-            if NetfilterSuite.isRequested { throw SubprocessError(description: "ufw is not installed") }
-            throw XCTSkip("ufw is not installed")
-        }
-        ufw = try UfwSandbox(in: origin, under: work)
-        try ufw.ufw("default", "deny", "incoming")
-        try ufw.ufw("allow", "22/tcp")
+/// The ufw backend on a real kernel, with another user rule besides `allow 22/tcp`.
+final class UfwTests: UfwNetfilterCase {
+    override func addRules() throws {
         try ufw.ufw("allow", "from", "198.51.100.0/24", "to", "any", "port", "8080", "proto", "tcp", "comment", "monitoring")
-        try ufw.ufw("--force", "enable")
     }
 
     func cfsyncUfw(_ command: String, _ extra: [String] = []) throws -> CFSyncRun {
