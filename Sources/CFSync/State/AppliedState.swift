@@ -46,14 +46,6 @@ public struct AppliedStateStore: Sendable {
         guard let state else { return try dir.remove(Self.file) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data: Data
-        do {
-            data = try encoder.encode(File(version: Self.version, state: state))
-        } catch {
-            throw dir.failure("cannot encode \(Self.file): \(error)")
-        }
-        let bytes = Array(data) + [0x0a]
-        if try dir.read(Self.file) == bytes { return }
-        try dir.write(Self.file, bytes)
+        try dir.writeJSON(Self.file, File(version: Self.version, state: state), encoder: encoder)
     }
 }

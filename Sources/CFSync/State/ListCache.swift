@@ -178,16 +178,8 @@ public struct ListCache: Sendable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data: Data
-        do {
-            data = try encoder.encode(Manifest(version: Self.manifestVersion, lists: lists))
-        } catch {
-            throw dir.failure("cannot encode \(Self.manifest): \(error)")
-        }
-        let manifest = Array(data) + [0x0a]
         // A no-op run accepts the same lists again: it writes nothing.
-        if try dir.read(Self.manifest) == manifest { return }
-        try dir.write(Self.manifest, manifest)
+        guard try dir.writeJSON(Self.manifest, Manifest(version: Self.manifestVersion, lists: lists), encoder: encoder) else { return }
 
         let keep = Set(lists.map { Self.bodyFile($0.sha256) })
         for name in try dir.list(Self.folder) where Self.isBodyName(name) {
