@@ -4,39 +4,6 @@ import XCTest
 
 @testable import CFSync
 
-/// A CommandRunner that expects exactly the scripted commands, in order, with
-/// exactly the given stdin, and answers each as scripted.
-final class ScriptedRunner: CommandRunner {
-    struct Step {
-        var argv: [String]
-        var stdin: String?
-        var result: CommandResult
-    }
-
-    var steps: [Step]
-    let file: StaticString
-    let line: UInt
-
-    init(_ steps: [Step], file: StaticString = #filePath, line: UInt = #line) {
-        self.steps = steps
-        self.file = file
-        self.line = line
-    }
-
-    func run(_ argv: [String], stdin: String?) throws -> CommandResult {
-        guard !steps.isEmpty else {
-            XCTFail("unexpected command \(argv)", file: file, line: line)
-            return CommandResult(status: 99)
-        }
-        let step = steps.removeFirst()
-        XCTAssertEqual(argv, step.argv, file: file, line: line)
-        XCTAssertEqual(stdin, step.stdin, "stdin of \(argv.joined(separator: " "))", file: file, line: line)
-        return step.result
-    }
-
-    func assertDone() { XCTAssertTrue(steps.isEmpty, "commands not run: \(steps.map(\.argv))", file: file, line: line) }
-}
-
 final class IptablesBackendTests: XCTestCase {
     static let empty = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
     static let installed = """
