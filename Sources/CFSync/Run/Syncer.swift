@@ -202,9 +202,15 @@ public struct Syncer {
         // Before any fetch or state-dir write: an option the backend cannot enforce is a usage error.
         _ = try policy(for: backend)
         report.warnings += familyWarnings(backend)
-        if backend.kind == .nftables && settings.mode == .allow {
+        switch (settings.mode, backend.kind) {
+        case (.lockdown, _):
+            break
+        case (.allow, .nftables):
             report.warnings.append(
                 "allow mode: an accept in table inet cfsync does not override a drop in another table; the host's own rules decide the rest")
+        case (.allow, .iptables), (.allow, .ufw):
+            // cfsync's accepts sit in the chains the host's own rules use (INPUT, ufw's user chains).
+            break
         }
         return backend
     }
