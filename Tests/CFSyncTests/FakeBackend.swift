@@ -19,6 +19,9 @@ final class FakeBackend: Backend {
                            dump: { dump })
     }
 
+    var unavailableFamilies: [Family: String] { [:] }
+    func unenforceable(_ policy: Policy) -> String? { nil }
+
     func script(for plan: SyncPlan) -> String { "\(plan)" }
 
     func apply(_ plan: SyncPlan, over observed: Observation) throws -> Applied {

@@ -166,9 +166,20 @@ final class UfwBackendTests: XCTestCase {
     /// `--forward` needs a forward path ufw's rules do not give cfsync: plan and apply refuse
     /// it (exit 64) before reading or changing anything.
     func testForwardIsRefusedWithExit64AndNothingChanges() throws {
+        try assertRefused({ $0.forward = true },
+            "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, and Docker's accepts come before them); use --backend nftables or iptables")
+    }
+
+    /// ufw has no ipset sets: `--ipset` is refused (exit 64), not ignored.
+    func testIpsetIsRefusedWithExit64AndNothingChanges() throws {
+        try assertRefused({ $0.ipset = true },
+            "--ipset: the ufw backend keeps one ufw rule per prefix in ufw's own files and has no ipset sets; --ipset is for --backend iptables")
+    }
+
+    func assertRefused(_ option: (inout Settings) -> Void, _ message: String, line: UInt = #line) throws {
         var settings = Settings()
         settings.stateDir = root.appendingPathComponent("state").path
-        settings.forward = true
+        option(&settings)
         try write("v4", "104.16.0.0/12\n")
         try write("v6", "2606:4700::/32\n")
         settings.sourceV4 = "file://" + root.appendingPathComponent("v4").path
@@ -176,13 +187,12 @@ final class UfwBackendTests: XCTestCase {
         let runner = ScriptedRunner([])
         let backend = try UfwBackend(paths: paths, runner: runner)
         for outcome in [Syncer(settings: settings, backend: backend).plan(), Syncer(settings: settings, backend: backend).apply()] {
-            XCTAssertEqual(outcome.exit, .usage)
-            XCTAssertEqual(outcome.report.error,
-                "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, and Docker's accepts come before them); use --backend nftables or iptables")
+            XCTAssertEqual(outcome.exit, .usage, line: line)
+            XCTAssertEqual(outcome.report.error, message, line: line)
         }
-        XCTAssertEqual(try read("user.rules"), userRules)
-        XCTAssertEqual(try read("user6.rules"), user6Rules)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: settings.stateDir))
+        XCTAssertEqual(try read("user.rules"), userRules, line: line)
+        XCTAssertEqual(try read("user6.rules"), user6Rules, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: settings.stateDir), line: line)
         runner.assertDone()
     }
 

@@ -32,12 +32,15 @@ public protocol Backend {
     func restore(_ dump: String) throws
 
     /// Families this backend cannot filter on this host, each with the reason
-    /// (ufw with IPV6=no); runs manage the other families and warn.
+    /// (ufw with IPV6=no); runs manage the other families and warn. Known when the backend
+    /// is made: reading it runs nothing. Every backend states it (no default).
     var unavailableFamilies: [Family: String] { get }
 
     /// Why this backend cannot enforce an option of `policy` on this host, as the one line
     /// the operator reads (naming the option); nil when it can enforce them all. A run
-    /// refuses such a policy (exit 64) rather than ignore the option.
+    /// refuses such a policy (exit 64) rather than ignore the option (spec: a backend never
+    /// ignores an option). Every backend states it (no default), so a new option or backend
+    /// is a decision, not a silent nil.
     func unenforceable(_ policy: Policy) -> String?
 
     /// Backend-specific checks for `doctor`: tools, kernel support, and rules
@@ -50,8 +53,6 @@ public protocol Backend {
 }
 
 extension Backend {
-    public var unavailableFamilies: [Family: String] { [:] }
-    public func unenforceable(_ policy: Policy) -> String? { nil }
     public func diagnose(_ policy: Policy) -> [Finding] { [] }
     public func warnings(for plan: SyncPlan) -> [String] { [] }
 }

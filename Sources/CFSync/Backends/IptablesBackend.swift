@@ -56,6 +56,9 @@ public struct IptablesBackend: Backend {
         return IptablesState(ipv4: v4, ipv6: v6, sets: sets)
     }
 
+    /// Every option: `--forward` through DOCKER-USER, `--ipset` with ipset `hash:net` sets.
+    public func unenforceable(_ policy: Policy) -> String? { nil }
+
     /// One `*-save` per family (and `ipset save`): the plan and the snapshot of a run use it.
     public func observe(_ policy: Policy) throws -> Observation {
         let state = try read(ipset: policy.ipset)

@@ -46,11 +46,18 @@ public struct UfwBackend: Backend {
     }
 
     /// ufw's route rules see a forwarded connection's port after DNAT, and Docker's own
-    /// accepts come before them: through ufw, cfsync has no exact forward path.
+    /// accepts come before them: through ufw, cfsync has no exact forward path. And ufw
+    /// keeps one rule per prefix in its own files: it has no ipset sets.
     public func unenforceable(_ policy: Policy) -> String? {
-        guard policy.forward else { return nil }
-        return "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, "
-            + "and Docker's accepts come before them); use --backend nftables or iptables"
+        if policy.forward {
+            return "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, "
+                + "and Docker's accepts come before them); use --backend nftables or iptables"
+        }
+        if policy.ipset {
+            return "--ipset: the ufw backend keeps one ufw rule per prefix in ufw's own files and has no ipset sets; "
+                + "--ipset is for --backend iptables"
+        }
+        return nil
     }
 
     // MARK: reading
