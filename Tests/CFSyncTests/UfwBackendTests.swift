@@ -262,7 +262,7 @@ extension UfwBackendTests {
             ### END RULES ###
             """)
         try write("user.rules", broad)
-        let runner = ScriptedRunner(listSteps(broad, user6Rules))
+        let runner = ScriptedRunner(listSteps(broad, user6Rules) + listSteps(broad, user6Rules))
         let backend = try UfwBackend(paths: paths, runner: runner)
         // Before cfsync's first run its rules will go last, so every earlier allow counts
         // ("WWW Full" and 203.0.113.0/24 in the fixture, and the new one).
@@ -275,9 +275,31 @@ extension UfwBackendTests {
             moot(7, "allow tcp port 443 from anywhere", "IPv4", "443"),
             moot(10, "allow tcp port 80,443 from anywhere", "IPv6", "80,443"),
         ]
-        XCTAssertEqual(backend.warnings(for: SyncPlan(policy: policy, desired: lists, installed: .absent)), expected)
+        let observed = try backend.observe(policy)
+        XCTAssertEqual(backend.warnings(for: SyncPlan(policy: policy, desired: lists, installed: observed.installed), over: observed), expected)
         let findings = backend.diagnose(policy)
         XCTAssertEqual(findings.filter { $0.status == .warning }.map(\.detail), expected)
+        runner.assertDone()
+    }
+}
+
+extension UfwBackendTests {
+    /// A run reads ufw's files once: the plan's warnings come from that observation, not from
+    /// another read (here the files are gone after it).
+    func testWarningsComeFromTheObservedFiles() throws {
+        let broad = userRules.replacingOccurrences(of: "### END RULES ###", with: """
+            ### tuple ### allow tcp 443 0.0.0.0/0 any 0.0.0.0/0 in
+            -A ufw-user-input -p tcp --dport 443 -j ACCEPT
+
+            ### END RULES ###
+            """)
+        try write("user.rules", broad)
+        let runner = ScriptedRunner(listSteps(broad, user6Rules))
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        let observed = try backend.observe(policy)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("user.rules"))
+        let warnings = backend.warnings(for: SyncPlan(policy: policy, desired: lists, installed: observed.installed), over: observed)
+        XCTAssertTrue(warnings.contains { $0.hasPrefix("ufw rule 7 (allow tcp port 443 from anywhere)") }, "\(warnings)")
         runner.assertDone()
     }
 }

@@ -48,13 +48,14 @@ public protocol Backend {
     func diagnose(_ policy: Policy) -> [Finding]
 
     /// Warnings for the report of `plan` and `apply`: rules outside cfsync's
-    /// objects that make this plan's allowlist moot (ufw: an earlier broader allow).
-    func warnings(for plan: SyncPlan) -> [String]
+    /// objects that make this plan's allowlist moot (ufw: an earlier broader allow), as
+    /// `observed` (the read the plan was made from) shows them.
+    func warnings(for plan: SyncPlan, over observed: Observation) -> [String]
 }
 
 extension Backend {
     public func diagnose(_ policy: Policy) -> [Finding] { [] }
-    public func warnings(for plan: SyncPlan) -> [String] { [] }
+    public func warnings(for plan: SyncPlan, over observed: Observation) -> [String] { [] }
 }
 
 /// One read of the kernel. The plan, the snapshot and the commit of a run all use it, so a run

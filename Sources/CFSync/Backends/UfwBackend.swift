@@ -88,7 +88,8 @@ public struct UfwBackend: Backend {
     }
 
     /// ufw's files and the chains the kernel loaded from them, under ufw's lock; the snapshot
-    /// is cfsync's entries of these files.
+    /// is cfsync's entries of these files, and the files are the observation's record (the
+    /// plan's warnings read them there).
     public func observe(_ policy: Policy) throws -> Observation {
         try locked {
             let files = try readFiles()
@@ -97,7 +98,7 @@ public struct UfwBackend: Backend {
                 if let difference = try kernelDifference(family, file) { drift.append(difference) }
             }
             return Observation(installed: UfwInstalled.state(policy: policy, files: files, extraDifferences: drift),
-                               dump: { dump(files) })
+                               dump: { dump(files) }, record: files)
         }
     }
 
@@ -116,9 +117,10 @@ public struct UfwBackend: Backend {
 
     // MARK: diagnosing
 
-    /// Earlier broader allows that let other sources reach the protected ports.
-    public func warnings(for plan: SyncPlan) -> [String] {
-        guard let files = try? locked({ try readFiles() }) else { return [] }
+    /// Earlier broader allows that let other sources reach the protected ports, in the files
+    /// `observed` read.
+    public func warnings(for plan: SyncPlan, over observed: Observation) -> [String] {
+        guard let files = observed.record as? [Family: UfwRulesFile] else { return [] }
         return UfwShadowing.findings(files: files, policy: plan.policy, allowlist: plan.desired)
     }
 

@@ -92,7 +92,7 @@ public struct Syncer {
     func commit(_ plan: SyncPlan, over observed: Observation, _ backend: Backend, accepting bodies: [CachedList],
                 _ report: inout Report) throws -> CFSyncExit {
         report.record(plan, objects: backend.objects)
-        report.warnings += backend.warnings(for: plan)
+        report.warnings += backend.warnings(for: plan, over: observed)
         log.info("plan: \(report.addedCount) to add, \(report.removedCount) to remove\(plan.structure == .none ? "" : ", " + report.structural.joined(separator: "; "))")
         if !settings.force, let reason = SSHGuard.violation(sshConnection: environment["SSH_CONNECTION"], policy: plan.policy, desired: plan.desired) {
             throw CFSyncError.refused(reason)
@@ -155,7 +155,7 @@ public struct Syncer {
         let observed = try backend.observe(policy)
         let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: observed.installed)
         report.record(plan, objects: backend.objects)
-        report.warnings += backend.warnings(for: plan)
+        report.warnings += backend.warnings(for: plan, over: observed)
         return (plan, observed)
     }
 
