@@ -39,8 +39,8 @@ public protocol Backend {
     /// Why this backend cannot enforce an option of `policy` on this host, as the one line
     /// the operator reads (naming the option); nil when it can enforce them all. A run
     /// refuses such a policy (exit 64) rather than ignore the option (spec: a backend never
-    /// ignores an option). Every backend states it (no default), so a new option or backend
-    /// is a decision, not a silent nil.
+    /// ignores an option). Every backend states it (no default), so a new backend decides it
+    /// rather than inheriting a silent nil.
     func unenforceable(_ policy: Policy) -> String?
 
     /// Backend-specific checks for `doctor`: tools, kernel support, and rules
