@@ -97,6 +97,20 @@ final class FirewalldParsingTests: XCTestCase {
         XCTAssertEqual(FirewalldFindings.findings(open, mode: .lockdown).map(\.status), [.ok])
         XCTAssertEqual(FirewalldFindings.findings([], mode: .allow).map(\.status), [.ok])
     }
+
+    func testOnlyAnEarlierPolicyOpeningAPortMakesLockdownMoot() throws {
+        var policies = try FirewalldInfo.parseAll(FirewalldFixtures.text("list-all-policies.txt"))
+        let policy = Policy(mode: .lockdown, ports: [443], families: [.ipv4])
+        // allow-host-ipv6 (priority -15000, ANY → HOST) accepts ICMPv6 only; cfsync's own is never counted.
+        XCTAssertTrue(FirewalldFindings.openingPolicies(policies, servicePorts: [:], policy: policy).isEmpty)
+        policies[0].fields["ports"] = "400-500/tcp"
+        let open = FirewalldFindings.openingPolicies(policies, servicePorts: [:], policy: policy)
+        XCTAssertEqual(open.map(\.zone), ["allow-host-ipv6"])
+        XCTAssertEqual(open.map(\.priority), [-15000])
+        XCTAssertEqual(FirewalldFindings.findings(policies: open, mode: .lockdown).map(\.status), [.warning])
+        XCTAssertEqual(FirewalldFindings.findings(policies: open.map { ($0.zone, $0.ports, $0.how, 10) }, mode: .lockdown).map(\.status), [.ok])
+        XCTAssertEqual(FirewalldFindings.findings(policies: open.map { ($0.zone, $0.ports, $0.how, 10) }, mode: .allow).map(\.status), [.warning])
+    }
 }
 
 /// The twin choice and the order of a change, on the pure model.
