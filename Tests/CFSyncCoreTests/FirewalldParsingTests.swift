@@ -145,6 +145,24 @@ final class FirewalldTransitionTests: XCTestCase {
         XCTAssertTrue(transition.permanent.allSatisfy { $0.argv.starts(with: ["firewall-cmd", "--permanent"]) })
     }
 
+    func testSettingsSomeoneAddedToCfsyncsPolicyAreTakenOutAgain() {
+        let target = FirewalldLayout(policy: policy).objects(AddressLists(ipv4: v4("104.16.0.0/12")), twins: [:])
+        var edited = target
+        edited.policy?.other = ["services": "http https", "masquerade": "yes"]
+        edited.policy?.priority = "0"
+        let transition = FirewalldTransition(from: FirewalldState(runtime: edited, permanent: target), to: target)
+        XCTAssertEqual(transition.runtime, .inStep([[
+            .init(["firewall-cmd", "--policy=cfsync", "--set-priority=-100"]),
+            .init(["firewall-cmd", "--policy=cfsync", "--remove-masquerade"]),
+            .init(["firewall-cmd", "--policy=cfsync", "--remove-service=http"]),
+            .init(["firewall-cmd", "--policy=cfsync", "--remove-service=https"]),
+        ]]))
+        XCTAssertEqual(transition.permanent, [])
+        XCTAssertEqual(FirewalldState(runtime: edited, permanent: target).installed(policy).structure, .differs([
+            "runtime: policy cfsync is not priority -100, target CONTINUE, ANY → HOST and nothing else",
+        ]))
+    }
+
     func testAFirstInstallNeedsAReloadAndARemovalPrefersOne() {
         let layout = FirewalldLayout(policy: policy)
         let target = layout.objects(AddressLists(ipv4: v4("104.16.0.0/12")), twins: [:])
