@@ -97,3 +97,11 @@ public struct ChangedSinceObserved: Error, CustomStringConvertible {
         "the ruleset changed while cfsync was applying (another program committed after cfsync read it); nothing applied"
     }
 }
+
+/// A backend refused the change before it touched anything (firewalld: a first install needs
+/// a reload that would discard the admin's runtime-only changes). The run fails with
+/// `message` and restores nothing, for nothing changed.
+public struct RefusedBeforeChange: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}

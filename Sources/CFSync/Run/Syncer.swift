@@ -208,6 +208,10 @@ public struct Syncer {
         case (.allow, .nftables):
             report.warnings.append(
                 "allow mode: an accept in table inet cfsync does not override a drop in another table; the host's own rules decide the rest")
+        case (.allow, .firewalld):
+            report.warnings.append(
+                "allow mode: an accept in firewalld's policy cfsync does not override a drop in another nftables table or in iptables; "
+                    + "the host's own rules decide the rest")
         case (.allow, .iptables), (.allow, .ufw):
             // cfsync's accepts sit in the chains the host's own rules use (INPUT, ufw's user chains).
             break
