@@ -1,4 +1,5 @@
 import CFSyncCore
+import CFSyncTestSupport
 import XCTest
 
 @testable import CFSync
@@ -112,16 +113,25 @@ final class BootUnitDoctorTests: XCTestCase {
         XCTAssertTrue(findings[0].detail.contains("Failed to connect to bus"), findings[0].detail)
     }
 
+    /// The real probe looks at sd_booted(3)'s directory once, when it is made, not on every read.
+    func testSystemctlProbeLooksForSystemdOnce() throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("cfsync-booted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: marker, withIntermediateDirectories: true)
+        let probe = SystemctlProbe(runner: ScriptedRunner([]), bootedMarker: marker.path)
+        try FileManager.default.removeItem(at: marker)
+        XCTAssertTrue(probe.isRunning)
+        XCTAssertFalse(SystemctlProbe(runner: ScriptedRunner([]), bootedMarker: marker.path).isRunning)
+    }
+
     /// The real probe parses `systemctl show`'s KEY=VALUE lines.
     func testSystemctlProbeParsesShowOutput() throws {
-        struct Scripted: CommandRunner {
-            func run(_ argv: [String], stdin: String?) throws -> CommandResult {
-                XCTAssertEqual(argv, ["systemctl", "show", "--property=LoadState,After", "cfsync-restore.service"])
-                return CommandResult(status: 0, stdout: "LoadState=loaded\nAfter=a.service b=c.target\n")
-            }
-        }
-        let probe = SystemctlProbe(runner: Scripted())
+        let runner = ScriptedRunner([
+            .init(argv: ["systemctl", "show", "--property=LoadState,After", "cfsync-restore.service"], stdin: nil,
+                  result: CommandResult(status: 0, stdout: "LoadState=loaded\nAfter=a.service b=c.target\n")),
+        ])
+        let probe = SystemctlProbe(runner: runner)
         XCTAssertEqual(try probe.properties(of: "cfsync-restore.service", ["LoadState", "After"]),
                        ["LoadState": "loaded", "After": "a.service b=c.target"])
+        runner.assertDone()
     }
 }

@@ -5,7 +5,7 @@ import CFSyncCore
 /// and a structure, dumps and restores them as text, and can be told to fail
 /// half-way through an apply (after changing part of its state).
 final class FakeBackend: Backend {
-    var kind: BackendKind { .nftables }
+    var kind: BackendKind = .nftables
     var objects: String { "fake objects" }
     var policy: Policy?
     var lists = AddressLists()
@@ -18,6 +18,9 @@ final class FakeBackend: Backend {
         return Observation(installed: InstalledState(structure: policy == wanted ? .matches : .differs(["policy differs"]), lists: lists),
                            dump: { dump })
     }
+
+    var unavailableFamilies: [Family: String] { [:] }
+    func unenforceable(_ policy: Policy) -> String? { nil }
 
     func script(for plan: SyncPlan) -> String { "\(plan)" }
 

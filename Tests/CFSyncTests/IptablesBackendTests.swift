@@ -4,39 +4,6 @@ import XCTest
 
 @testable import CFSync
 
-/// A CommandRunner that expects exactly the scripted commands, in order, with
-/// exactly the given stdin, and answers each as scripted.
-final class ScriptedRunner: CommandRunner {
-    struct Step {
-        var argv: [String]
-        var stdin: String?
-        var result: CommandResult
-    }
-
-    var steps: [Step]
-    let file: StaticString
-    let line: UInt
-
-    init(_ steps: [Step], file: StaticString = #filePath, line: UInt = #line) {
-        self.steps = steps
-        self.file = file
-        self.line = line
-    }
-
-    func run(_ argv: [String], stdin: String?) throws -> CommandResult {
-        guard !steps.isEmpty else {
-            XCTFail("unexpected command \(argv)", file: file, line: line)
-            return CommandResult(status: 99)
-        }
-        let step = steps.removeFirst()
-        XCTAssertEqual(argv, step.argv, file: file, line: line)
-        XCTAssertEqual(stdin, step.stdin, "stdin of \(argv.joined(separator: " "))", file: file, line: line)
-        return step.result
-    }
-
-    func assertDone() { XCTAssertTrue(steps.isEmpty, "commands not run: \(steps.map(\.argv))", file: file, line: line) }
-}
-
 final class IptablesBackendTests: XCTestCase {
     static let empty = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
     static let installed = """
@@ -55,12 +22,17 @@ final class IptablesBackendTests: XCTestCase {
     let policy = Policy(mode: .lockdown, ports: [443], families: [.ipv4, .ipv6], ipset: true)
     let lists = AddressLists(ipv4: v4("104.16.0.0/12"), ipv6: v6("2606:4700::/32"))
 
-    func read(_ variant: String, v4: String, v6: CommandResult, ipset: String) -> [ScriptedRunner.Step] {
-        [
-            .init(argv: ["iptables-\(variant)-save", "-t", "filter"], stdin: nil, result: CommandResult(status: 0, stdout: v4)),
-            .init(argv: ["ip6tables-\(variant)-save", "-t", "filter"], stdin: nil, result: v6),
-            .init(argv: ["ipset", "save"], stdin: nil, result: CommandResult(status: 0, stdout: ipset)),
-        ]
+    /// A read of the tables and sets; `v6` nil: ip6tables is not asked (IPv6 unavailable).
+    func read(_ variant: String, v4: String, v6: CommandResult?, ipset: String) -> [ScriptedRunner.Step] {
+        [.init(argv: ["iptables-\(variant)-save", "-t", "filter"], stdin: nil, result: CommandResult(status: 0, stdout: v4))]
+            + (v6.map { [Self.probe(variant, $0)] } ?? [])
+            + [.init(argv: ["ipset", "save"], stdin: nil, result: CommandResult(status: 0, stdout: ipset))]
+    }
+
+    /// `ip6tables-*-save -t filter`: run once when the backend is made (can IPv6 be filtered
+    /// here?), and by each read while it can.
+    static func probe(_ variant: String, _ result: CommandResult = CommandResult(status: 0, stdout: empty)) -> ScriptedRunner.Step {
+        .init(argv: ["ip6tables-\(variant)-save", "-t", "filter"], stdin: nil, result: result)
     }
 
     static func saved(_ tool: String, _ rules: Int, status: Int32 = 0) -> ScriptedRunner.Step {
@@ -72,30 +44,31 @@ final class IptablesBackendTests: XCTestCase {
         .init(argv: ["iptables", "-V"], stdin: nil, result: CommandResult(status: 0, stdout: "iptables v1.8.9 (\(variant))\n"))
     }
 
-    func detected(_ steps: [ScriptedRunner.Step]) throws -> IptablesVariant.Detection {
-        let runner = ScriptedRunner(steps)
-        defer { runner.assertDone() }
-        return try IptablesBackend(runner: runner, environment: [:]).detection
+    /// The backend made after `steps` detected `expected` (and then probed that variant's ip6tables).
+    func assertDetects(_ steps: [ScriptedRunner.Step], _ expected: IptablesVariant.Detection, line: UInt = #line) throws {
+        let runner = ScriptedRunner(steps + [Self.probe(expected.variant.rawValue)])
+        XCTAssertEqual(try IptablesBackend(runner: runner, environment: [:]).detection, expected, line: line)
+        runner.assertDone()
     }
 
     /// Where the rules are decides; the alternative (`iptables -V`) only breaks a tie.
     func testDetectsTheVariantWhereTheRulesAre() throws {
         // Rules in legacy while iptables points at nft: legacy.
-        XCTAssertEqual(try detected([Self.saved("iptables-legacy-save", 3), Self.saved("ip6tables-legacy-save", 1), Self.version("nf_tables"),
-                                     Self.saved("iptables-nft-save", 0), Self.saved("ip6tables-nft-save", 0)]),
-                       .init(variant: .legacy, reason: "4 rules in legacy xtables, 0 in nf_tables"))
+        try assertDetects([Self.saved("iptables-legacy-save", 3), Self.saved("ip6tables-legacy-save", 1), Self.version("nf_tables"),
+                           Self.saved("iptables-nft-save", 0), Self.saved("ip6tables-nft-save", 0)],
+                          .init(variant: .legacy, reason: "4 rules in legacy xtables, 0 in nf_tables"))
         // Rules in nft while iptables points at legacy (whose tools may fail to read): nft.
-        XCTAssertEqual(try detected([Self.saved("iptables-legacy-save", 0, status: 1), Self.saved("ip6tables-legacy-save", 0),
-                                     Self.version("legacy"), Self.saved("iptables-nft-save", 2), Self.saved("ip6tables-nft-save", 0)]),
-                       .init(variant: .nft, reason: "0 rules in legacy xtables, 2 in nf_tables"))
+        try assertDetects([Self.saved("iptables-legacy-save", 0, status: 1), Self.saved("ip6tables-legacy-save", 0),
+                           Self.version("legacy"), Self.saved("iptables-nft-save", 2), Self.saved("ip6tables-nft-save", 0)],
+                          .init(variant: .nft, reason: "0 rules in legacy xtables, 2 in nf_tables"))
         // A tie: the alternative decides.
-        XCTAssertEqual(try detected([Self.saved("iptables-legacy-save", 0), Self.saved("ip6tables-legacy-save", 0), Self.version("legacy"),
-                                     Self.saved("iptables-nft-save", 0), Self.saved("ip6tables-nft-save", 0)]),
-                       .init(variant: .legacy, reason: "0 rules in legacy xtables, 0 in nf_tables: iptables (alternatives) decides"))
+        try assertDetects([Self.saved("iptables-legacy-save", 0), Self.saved("ip6tables-legacy-save", 0), Self.version("legacy"),
+                           Self.saved("iptables-nft-save", 0), Self.saved("ip6tables-nft-save", 0)],
+                          .init(variant: .legacy, reason: "0 rules in legacy xtables, 0 in nf_tables: iptables (alternatives) decides"))
         // Nothing in legacy and iptables is nft: nf_tables is not dumped at all.
-        XCTAssertEqual(try detected([Self.saved("iptables-legacy-save", 0), Self.saved("ip6tables-legacy-save", 0), Self.version("nf_tables")]),
-                       .init(variant: .nft, reason: "no rules in legacy xtables, and iptables is the nft variant"))
-        XCTAssertEqual(try IptablesBackend(runner: ScriptedRunner([]), environment: ["CFSYNC_IPTABLES_VARIANT": "legacy"]).detection,
+        try assertDetects([Self.saved("iptables-legacy-save", 0), Self.saved("ip6tables-legacy-save", 0), Self.version("nf_tables")],
+                          .init(variant: .nft, reason: "no rules in legacy xtables, and iptables is the nft variant"))
+        XCTAssertEqual(try IptablesBackend(runner: ScriptedRunner([Self.probe("legacy")]), environment: ["CFSYNC_IPTABLES_VARIANT": "legacy"]).detection,
                        .init(variant: .legacy, reason: "CFSYNC_IPTABLES_VARIANT=legacy"))
         XCTAssertThrowsError(try IptablesBackend(runner: ScriptedRunner([]), environment: ["CFSYNC_IPTABLES_VARIANT": "x"]))
     }
@@ -103,7 +76,8 @@ final class IptablesBackendTests: XCTestCase {
     /// First apply in ipset mode on a host without IPv6: sets first, then one restore for IPv4 only.
     func testFirstApplyWithIpsetAndNoIPv6() throws {
         let v4Only = Policy(mode: .lockdown, ports: [443], families: [.ipv4], ipset: true)
-        let runner = ScriptedRunner(read("legacy", v4: Self.empty, v6: CommandResult(status: 3, stderr: "ip6tables: Address family not supported"), ipset: "") + [
+        let runner = ScriptedRunner([Self.probe("legacy", CommandResult(status: 3, stderr: "ip6tables: Address family not supported"))]
+            + read("legacy", v4: Self.empty, v6: nil, ipset: "") + [
             // The xtables lock is taken (and let go) before any set changes.
             .init(argv: ["iptables-legacy", "-w", "60", "-S", "INPUT"], stdin: nil, result: CommandResult(status: 0)),
             .init(argv: ["ipset", "restore"], stdin: """
@@ -134,7 +108,7 @@ final class IptablesBackendTests: XCTestCase {
     /// A failing ipset restore leaves no temporary set behind and changes no rule.
     func testFailedSwapDestroysTheTempSet() throws {
         let ipset = "create cfsync-v4 hash:net family inet hashsize 1024 maxelem 65536\nadd cfsync-v4 104.16.0.0/12\n"
-        let runner = ScriptedRunner(read("nft", v4: Self.installed, v6: CommandResult(status: 0, stdout: ""), ipset: ipset) + [
+        let runner = ScriptedRunner([Self.probe("nft")] + read("nft", v4: Self.installed, v6: CommandResult(status: 0, stdout: ""), ipset: ipset) + [
             .init(argv: ["ipset", "restore"], stdin: """
                 create cfsync-v4-tmp hash:net family inet maxelem 65536
                 add cfsync-v4-tmp 104.16.0.0/13
@@ -160,7 +134,7 @@ final class IptablesBackendTests: XCTestCase {
         let ipset = "create other hash:ip family inet\ncreate cfsync-v4 hash:net family inet hashsize 1024 maxelem 65536 initval 0x1\nadd cfsync-v4 104.16.0.0/12\n"
         let v6 = CommandResult(status: 0, stdout: Self.empty)
         let runner = ScriptedRunner(
-            read("nft", v4: Self.installed, v6: v6, ipset: ipset) + read("nft", v4: Self.installed, v6: v6, ipset: ipset)
+            [Self.probe("nft")] + read("nft", v4: Self.installed, v6: v6, ipset: ipset) + read("nft", v4: Self.installed, v6: v6, ipset: ipset)
             + read("nft", v4: Self.installed, v6: v6, ipset: ipset) + [
                 .init(argv: ["iptables-nft-restore", "--noflush"], stdin: """
                     *filter
@@ -193,13 +167,22 @@ final class IptablesBackendTests: XCTestCase {
 }
 
 final class IptablesIPv6UnavailableTests: XCTestCase {
-    func testWithoutIp6tablesIPv6IsUnavailableWithAReason() throws {
-        let runner = ScriptedRunner([
-            .init(argv: ["ip6tables-nft-save", "-t", "filter"], stdin: nil,
-                  result: CommandResult(status: 1, stderr: "ip6tables-nft-save: Address family not supported by protocol\n")),
-        ])
+    /// ip6tables is asked once, when the backend is made: every later question of the run
+    /// (the policy's families, the warnings, each read) takes that answer.
+    func testWithoutIp6tablesIPv6IsUnavailableWithAReasonAskedOnce() throws {
+        let unreadable = CommandResult(status: 1, stderr: "ip6tables-nft-save: Address family not supported by protocol\n")
+        let read: [ScriptedRunner.Step] = [
+            .init(argv: ["iptables-nft-save", "-t", "filter"], stdin: nil, result: CommandResult(status: 0, stdout: IptablesBackendTests.empty)),
+            .init(argv: ["ipset", "save"], stdin: nil, result: CommandResult(status: 0)),
+        ]
+        let runner = ScriptedRunner([IptablesBackendTests.probe("nft", unreadable)] + read + read)
         let backend = try IptablesBackend(runner: runner, variant: .nft)
-        XCTAssertEqual(backend.unavailableFamilies, [.ipv6: "ip6tables-nft-save cannot read the filter table (IPv6 disabled?): managing IPv4 only"])
+        for _ in 1...3 {
+            XCTAssertEqual(backend.unavailableFamilies, [.ipv6: "ip6tables-nft-save cannot read the filter table (IPv6 disabled?): managing IPv4 only"])
+        }
+        let v4Only = Policy(mode: .lockdown, ports: [443], families: [.ipv4])
+        XCTAssertEqual(try backend.observe(v4Only).installed, .absent)
+        XCTAssertEqual(try backend.snapshot(), "")
         runner.assertDone()
     }
 }
@@ -214,8 +197,8 @@ final class IptablesXtablesLockTests: XCTestCase {
         let current = IptablesState(ipv4: try IptablesTable(save: IptablesBackendTests.empty), ipv6: nil, sets: [])
         let text = IptablesTransition(from: current, to: IptablesLayout(policy: policy).objects(desired, current: current)).restores[0].text
         let runner = ScriptedRunner([
+            IptablesBackendTests.probe("legacy", CommandResult(status: 1)),
             .init(argv: ["iptables-legacy-save", "-t", "filter"], stdin: nil, result: CommandResult(status: 0, stdout: IptablesBackendTests.empty)),
-            .init(argv: ["ip6tables-legacy-save", "-t", "filter"], stdin: nil, result: CommandResult(status: 1)),
             .init(argv: ["ipset", "save"], stdin: nil, result: CommandResult(status: 0)),
             .init(argv: ["iptables-legacy-restore", "-w", "3", "--noflush"], stdin: text, result: Self.held),
         ])

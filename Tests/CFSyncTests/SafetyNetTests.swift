@@ -29,6 +29,21 @@ final class SafetyNetTests: XCTestCase {
         try v6.write(to: dir.appendingPathComponent("v6"), atomically: true, encoding: .utf8)
     }
 
+    /// Allow mode on nftables says that an accept in cfsync's table overrides no other table's
+    /// drop; lockdown, and allow mode on the other backends, say nothing of it.
+    func testAllowModeCaveatIsDecidedPerBackend() throws {
+        let caveat = "allow mode: an accept in table inet cfsync does not override a drop in another table; the host's own rules decide the rest"
+        for mode in Mode.allCases {
+            for kind in BackendKind.allCases {
+                let fake = FakeBackend()
+                fake.kind = kind
+                settings.mode = mode
+                let warned = Syncer(settings: settings, backend: fake).plan().report.warnings.contains(caveat)
+                XCTAssertEqual(warned, mode == .allow && kind == .nftables, "\(mode) \(kind)")
+            }
+        }
+    }
+
     func testHalfWayFailureRestoresTheSnapshotExactly() throws {
         let fake = FakeBackend()
         XCTAssertEqual(Syncer(settings: settings, backend: fake).apply().exit, .success)

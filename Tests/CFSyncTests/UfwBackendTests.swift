@@ -166,9 +166,20 @@ final class UfwBackendTests: XCTestCase {
     /// `--forward` needs a forward path ufw's rules do not give cfsync: plan and apply refuse
     /// it (exit 64) before reading or changing anything.
     func testForwardIsRefusedWithExit64AndNothingChanges() throws {
+        try assertRefused({ $0.forward = true },
+            "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, and Docker's accepts come before them); use --backend nftables or iptables")
+    }
+
+    /// ufw has no ipset sets: `--ipset` is refused (exit 64), not ignored.
+    func testIpsetIsRefusedWithExit64AndNothingChanges() throws {
+        try assertRefused({ $0.ipset = true },
+            "--ipset: the ufw backend keeps one ufw rule per prefix in ufw's own files and has no ipset sets; --ipset is for --backend iptables")
+    }
+
+    func assertRefused(_ option: (inout Settings) -> Void, _ message: String, line: UInt = #line) throws {
         var settings = Settings()
         settings.stateDir = root.appendingPathComponent("state").path
-        settings.forward = true
+        option(&settings)
         try write("v4", "104.16.0.0/12\n")
         try write("v6", "2606:4700::/32\n")
         settings.sourceV4 = "file://" + root.appendingPathComponent("v4").path
@@ -176,13 +187,12 @@ final class UfwBackendTests: XCTestCase {
         let runner = ScriptedRunner([])
         let backend = try UfwBackend(paths: paths, runner: runner)
         for outcome in [Syncer(settings: settings, backend: backend).plan(), Syncer(settings: settings, backend: backend).apply()] {
-            XCTAssertEqual(outcome.exit, .usage)
-            XCTAssertEqual(outcome.report.error,
-                "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, and Docker's accepts come before them); use --backend nftables or iptables")
+            XCTAssertEqual(outcome.exit, .usage, line: line)
+            XCTAssertEqual(outcome.report.error, message, line: line)
         }
-        XCTAssertEqual(try read("user.rules"), userRules)
-        XCTAssertEqual(try read("user6.rules"), user6Rules)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: settings.stateDir))
+        XCTAssertEqual(try read("user.rules"), userRules, line: line)
+        XCTAssertEqual(try read("user6.rules"), user6Rules, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: settings.stateDir), line: line)
         runner.assertDone()
     }
 
@@ -252,7 +262,7 @@ extension UfwBackendTests {
             ### END RULES ###
             """)
         try write("user.rules", broad)
-        let runner = ScriptedRunner(listSteps(broad, user6Rules))
+        let runner = ScriptedRunner(listSteps(broad, user6Rules) + listSteps(broad, user6Rules))
         let backend = try UfwBackend(paths: paths, runner: runner)
         // Before cfsync's first run its rules will go last, so every earlier allow counts
         // ("WWW Full" and 203.0.113.0/24 in the fixture, and the new one).
@@ -265,9 +275,31 @@ extension UfwBackendTests {
             moot(7, "allow tcp port 443 from anywhere", "IPv4", "443"),
             moot(10, "allow tcp port 80,443 from anywhere", "IPv6", "80,443"),
         ]
-        XCTAssertEqual(backend.warnings(for: SyncPlan(policy: policy, desired: lists, installed: .absent)), expected)
+        let observed = try backend.observe(policy)
+        XCTAssertEqual(backend.warnings(for: SyncPlan(policy: policy, desired: lists, installed: observed.installed), over: observed), expected)
         let findings = backend.diagnose(policy)
         XCTAssertEqual(findings.filter { $0.status == .warning }.map(\.detail), expected)
+        runner.assertDone()
+    }
+}
+
+extension UfwBackendTests {
+    /// A run reads ufw's files once: the plan's warnings come from that observation, not from
+    /// another read (here the files are gone after it).
+    func testWarningsComeFromTheObservedFiles() throws {
+        let broad = userRules.replacingOccurrences(of: "### END RULES ###", with: """
+            ### tuple ### allow tcp 443 0.0.0.0/0 any 0.0.0.0/0 in
+            -A ufw-user-input -p tcp --dport 443 -j ACCEPT
+
+            ### END RULES ###
+            """)
+        try write("user.rules", broad)
+        let runner = ScriptedRunner(listSteps(broad, user6Rules))
+        let backend = try UfwBackend(paths: paths, runner: runner)
+        let observed = try backend.observe(policy)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("user.rules"))
+        let warnings = backend.warnings(for: SyncPlan(policy: policy, desired: lists, installed: observed.installed), over: observed)
+        XCTAssertTrue(warnings.contains { $0.hasPrefix("ufw rule 7 (allow tcp port 443 from anywhere)") }, "\(warnings)")
         runner.assertDone()
     }
 }

@@ -32,12 +32,15 @@ public protocol Backend {
     func restore(_ dump: String) throws
 
     /// Families this backend cannot filter on this host, each with the reason
-    /// (ufw with IPV6=no); runs manage the other families and warn.
+    /// (ufw with IPV6=no); runs manage the other families and warn. Known when the backend
+    /// is made: reading it runs nothing. Every backend states it (no default).
     var unavailableFamilies: [Family: String] { get }
 
     /// Why this backend cannot enforce an option of `policy` on this host, as the one line
     /// the operator reads (naming the option); nil when it can enforce them all. A run
-    /// refuses such a policy (exit 64) rather than ignore the option.
+    /// refuses such a policy (exit 64) rather than ignore the option (spec: a backend never
+    /// ignores an option). Every backend states it (no default), so a new backend decides it
+    /// rather than inheriting a silent nil.
     func unenforceable(_ policy: Policy) -> String?
 
     /// Backend-specific checks for `doctor`: tools, kernel support, and rules
@@ -45,15 +48,14 @@ public protocol Backend {
     func diagnose(_ policy: Policy) -> [Finding]
 
     /// Warnings for the report of `plan` and `apply`: rules outside cfsync's
-    /// objects that make this plan's allowlist moot (ufw: an earlier broader allow).
-    func warnings(for plan: SyncPlan) -> [String]
+    /// objects that make this plan's allowlist moot (ufw: an earlier broader allow), as
+    /// `observed` (the read the plan was made from) shows them.
+    func warnings(for plan: SyncPlan, over observed: Observation) -> [String]
 }
 
 extension Backend {
-    public var unavailableFamilies: [Family: String] { [:] }
-    public func unenforceable(_ policy: Policy) -> String? { nil }
     public func diagnose(_ policy: Policy) -> [Finding] { [] }
-    public func warnings(for plan: SyncPlan) -> [String] { [] }
+    public func warnings(for plan: SyncPlan, over observed: Observation) -> [String] { [] }
 }
 
 /// One read of the kernel. The plan, the snapshot and the commit of a run all use it, so a run
@@ -94,4 +96,12 @@ public struct ChangedSinceObserved: Error, CustomStringConvertible {
     public var description: String {
         "the ruleset changed while cfsync was applying (another program committed after cfsync read it); nothing applied"
     }
+}
+
+/// A backend refused the change before it touched anything (firewalld: a first install needs
+/// a reload that would discard the admin's runtime-only changes). The run fails with
+/// `message` and restores nothing, for nothing changed.
+public struct RefusedBeforeChange: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
 }

@@ -15,6 +15,10 @@ public struct IptablesBackend: Backend {
     public let detection: IptablesVariant.Detection
     /// `-w` of the legacy tools: how long they wait for `/run/xtables.lock`.
     let lockWait: Int
+    /// A host whose ip6tables cannot read its filter table (IPv6 disabled, no ip6_tables)
+    /// is managed IPv4-only: the Syncer narrows the policy and warns. Probed once, when the
+    /// backend is made; no read asks again.
+    public let unavailableFamilies: [Family: String]
     private let runner: CommandRunner
 
     /// Legacy xtables serialise changes with a flock on this file (Docker and
@@ -29,16 +33,20 @@ public struct IptablesBackend: Backend {
         self.runner = runner
         // `-w 0` makes the legacy tools wait forever.
         lockWait = max(1, Int(lockTimeout.rounded(.up)))
-        detection = try variant.map { IptablesVariant.Detection(variant: $0, reason: "chosen by the caller") }
+        let detection = try variant.map { IptablesVariant.Detection(variant: $0, reason: "chosen by the caller") }
             ?? IptablesVariant.detect(runner: runner, environment: environment)
+        self.detection = detection
+        let v6 = detection.variant.tool(.ipv6, "save")
+        let readable = (try? runner.run([v6, "-t", "filter"]))?.status == 0
+        unavailableFamilies = readable ? [:] : [.ipv6: "\(v6) cannot read the filter table (IPv6 disabled?): managing IPv4 only"]
     }
 
-    /// Reads both tables and cfsync's sets. ip6tables that cannot be read (IPv6
-    /// disabled) is nil; ipset that cannot be read only matters in ipset mode.
+    /// Reads both tables and cfsync's sets; the IPv6 table is nil where ip6tables cannot
+    /// read it (`unavailableFamilies`). ipset that cannot be read only matters in ipset mode.
     public func read(ipset: Bool) throws -> IptablesState {
         let v4 = try IptablesTable(save: try runner.check([variant.tool(.ipv4, "save"), "-t", "filter"]))
-        let v6Result = try? runner.run([variant.tool(.ipv6, "save"), "-t", "filter"])
-        let v6 = try v6Result.flatMap { $0.status == 0 ? try IptablesTable(save: $0.stdout) : nil }
+        let v6 = try unavailableFamilies[.ipv6] == nil
+            ? IptablesTable(save: try runner.check([variant.tool(.ipv6, "save"), "-t", "filter"])) : nil
         var sets: [IpsetSet] = []
         if let saved = try? runner.run(["ipset", "save"]), saved.status == 0 {
             sets = try IpsetSave.parse(saved.stdout)
@@ -48,15 +56,8 @@ public struct IptablesBackend: Backend {
         return IptablesState(ipv4: v4, ipv6: v6, sets: sets)
     }
 
-    /// A host whose ip6tables cannot read its filter table (IPv6 disabled, no
-    /// ip6_tables) is managed IPv4-only: the Syncer narrows the policy and warns.
-    public var unavailableFamilies: [Family: String] {
-        let tool = variant.tool(.ipv6, "save")
-        guard let result = try? runner.run([tool, "-t", "filter"]), result.status == 0 else {
-            return [.ipv6: "\(tool) cannot read the filter table (IPv6 disabled?): managing IPv4 only"]
-        }
-        return [:]
-    }
+    /// Every option: `--forward` through DOCKER-USER, `--ipset` with ipset `hash:net` sets.
+    public func unenforceable(_ policy: Policy) -> String? { nil }
 
     /// One `*-save` per family (and `ipset save`): the plan and the snapshot of a run use it.
     public func observe(_ policy: Policy) throws -> Observation {
@@ -116,7 +117,7 @@ public struct IptablesBackend: Backend {
     /// first, a read of INPUT takes the lock before them, so a held lock fails
     /// the run before anything changed.
     private func run(_ steps: IptablesTransition) throws {
-        if variant == .legacy, !steps.ipsetBefore.isEmpty, let first = steps.restores.first {
+        if variant.takesXtablesLock, !steps.ipsetBefore.isEmpty, let first = steps.restores.first {
             try takingLock([variant.command(first.family), "-w", String(lockWait), "-S", "INPUT"])
         }
         if !steps.ipsetBefore.isEmpty {
@@ -129,7 +130,7 @@ public struct IptablesBackend: Backend {
             }
         }
         for (family, text) in steps.restores {
-            let wait = variant == .legacy ? ["-w", String(lockWait)] : []
+            let wait = variant.takesXtablesLock ? ["-w", String(lockWait)] : []
             try takingLock([variant.tool(family, "restore")] + wait + ["--noflush"], stdin: text)
         }
         if !steps.ipsetAfter.isEmpty {
@@ -141,7 +142,7 @@ public struct IptablesBackend: Backend {
     /// `lockWait` (the legacy tools exit 4 saying so) is exit 4 of cfsync.
     private func takingLock(_ argv: [String], stdin: String? = nil) throws {
         let result = try runner.run(argv, stdin: stdin)
-        if variant == .legacy, result.status == 4, result.stderr.contains("xtables lock") {
+        if variant.takesXtablesLock, result.status == 4, result.stderr.contains("xtables lock") {
             throw CFSyncError(.locked, "\(Self.xtablesLock) is held by another program (Docker? fail2ban?): "
                 + "\(argv[0]) stopped waiting for it after \(lockWait) s (--lock-timeout)")
         }

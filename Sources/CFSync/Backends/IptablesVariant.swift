@@ -60,4 +60,14 @@ public enum IptablesVariant: String, Sendable, CaseIterable {
     public func command(_ family: Family) -> String {
         "\(IptablesNames.tool(family))-\(rawValue)"
     }
+
+    /// Whether the variant's tools serialise changes with a flock on `/run/xtables.lock`
+    /// (legacy: Docker and fail2ban hold it while they work, and `-w N` bounds the wait);
+    /// the nft tools take none.
+    public var takesXtablesLock: Bool {
+        switch self {
+        case .nft: false
+        case .legacy: true
+        }
+    }
 }

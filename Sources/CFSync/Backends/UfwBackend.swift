@@ -46,11 +46,18 @@ public struct UfwBackend: Backend {
     }
 
     /// ufw's route rules see a forwarded connection's port after DNAT, and Docker's own
-    /// accepts come before them: through ufw, cfsync has no exact forward path.
+    /// accepts come before them: through ufw, cfsync has no exact forward path. And ufw
+    /// keeps one rule per prefix in its own files: it has no ipset sets.
     public func unenforceable(_ policy: Policy) -> String? {
-        guard policy.forward else { return nil }
-        return "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, "
-            + "and Docker's accepts come before them); use --backend nftables or iptables"
+        if policy.forward {
+            return "--forward: the ufw backend cannot protect ports published to containers (ufw's route rules see the port after DNAT, "
+                + "and Docker's accepts come before them); use --backend nftables or iptables"
+        }
+        if policy.ipset {
+            return "--ipset: the ufw backend keeps one ufw rule per prefix in ufw's own files and has no ipset sets; "
+                + "--ipset is for --backend iptables"
+        }
+        return nil
     }
 
     // MARK: reading
@@ -81,7 +88,8 @@ public struct UfwBackend: Backend {
     }
 
     /// ufw's files and the chains the kernel loaded from them, under ufw's lock; the snapshot
-    /// is cfsync's entries of these files.
+    /// is cfsync's entries of these files, and the files are the observation's record (the
+    /// plan's warnings read them there).
     public func observe(_ policy: Policy) throws -> Observation {
         try locked {
             let files = try readFiles()
@@ -90,7 +98,7 @@ public struct UfwBackend: Backend {
                 if let difference = try kernelDifference(family, file) { drift.append(difference) }
             }
             return Observation(installed: UfwInstalled.state(policy: policy, files: files, extraDifferences: drift),
-                               dump: { dump(files) })
+                               dump: { dump(files) }, record: files)
         }
     }
 
@@ -109,9 +117,10 @@ public struct UfwBackend: Backend {
 
     // MARK: diagnosing
 
-    /// Earlier broader allows that let other sources reach the protected ports.
-    public func warnings(for plan: SyncPlan) -> [String] {
-        guard let files = try? locked({ try readFiles() }) else { return [] }
+    /// Earlier broader allows that let other sources reach the protected ports, in the files
+    /// `observed` read.
+    public func warnings(for plan: SyncPlan, over observed: Observation) -> [String] {
+        guard let files = observed.record as? [Family: UfwRulesFile] else { return [] }
         return UfwShadowing.findings(files: files, policy: plan.policy, allowlist: plan.desired)
     }
 

@@ -39,12 +39,15 @@ extension Syncer {
     /// Runs `body`; if anything in it fails, puts cfsync's objects and the
     /// accepted lists back as `undo` holds them, and says so. A commit the kernel refused
     /// because the ruleset changed since it was read (`ChangedSinceObserved`) applied nothing,
-    /// and `undo` is that stale read: nothing is restored.
+    /// and `undo` is that stale read: nothing is restored. Nor is it after a backend's
+    /// `RefusedBeforeChange`.
     func change(_ backend: Backend, undo: Snapshot, _ body: () throws -> Void) throws {
         do {
             try body()
         } catch let changed as ChangedSinceObserved {
             throw changed
+        } catch let refused as RefusedBeforeChange {
+            throw CFSyncError.failed(refused.description)
         } catch {
             let failure = CFSyncError.classify(error), cause = failure.message
             log.warning("\(cause); restoring snapshot \(undo.id)")

@@ -92,7 +92,7 @@ public struct Syncer {
     func commit(_ plan: SyncPlan, over observed: Observation, _ backend: Backend, accepting bodies: [CachedList],
                 _ report: inout Report) throws -> CFSyncExit {
         report.record(plan, objects: backend.objects)
-        report.warnings += backend.warnings(for: plan)
+        report.warnings += backend.warnings(for: plan, over: observed)
         log.info("plan: \(report.addedCount) to add, \(report.removedCount) to remove\(plan.structure == .none ? "" : ", " + report.structural.joined(separator: "; "))")
         if !settings.force, let reason = SSHGuard.violation(sshConnection: environment["SSH_CONNECTION"], policy: plan.policy, desired: plan.desired) {
             throw CFSyncError.refused(reason)
@@ -155,7 +155,7 @@ public struct Syncer {
         let observed = try backend.observe(policy)
         let plan = SyncPlan(policy: policy, desired: desired(accepted.lists, policy), installed: observed.installed)
         report.record(plan, objects: backend.objects)
-        report.warnings += backend.warnings(for: plan)
+        report.warnings += backend.warnings(for: plan, over: observed)
         return (plan, observed)
     }
 
@@ -202,9 +202,19 @@ public struct Syncer {
         // Before any fetch or state-dir write: an option the backend cannot enforce is a usage error.
         _ = try policy(for: backend)
         report.warnings += familyWarnings(backend)
-        if backend.kind == .nftables && settings.mode == .allow {
+        switch (settings.mode, backend.kind) {
+        case (.lockdown, _):
+            break
+        case (.allow, .nftables):
             report.warnings.append(
                 "allow mode: an accept in table inet cfsync does not override a drop in another table; the host's own rules decide the rest")
+        case (.allow, .firewalld):
+            report.warnings.append(
+                "allow mode: an accept in firewalld's policy cfsync does not override a drop in another nftables table or in iptables; "
+                    + "the host's own rules decide the rest")
+        case (.allow, .iptables), (.allow, .ufw):
+            // cfsync's accepts sit in the chains the host's own rules use (INPUT, ufw's user chains).
+            break
         }
         return backend
     }

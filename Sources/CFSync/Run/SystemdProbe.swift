@@ -12,10 +12,15 @@ protocol SystemdProbe {
 /// The real systemd, through `systemctl show`.
 struct SystemctlProbe: SystemdProbe {
     let runner: CommandRunner
+    /// Looked up once, when the probe is made: a question asked of the host is a step of
+    /// the run, not a property read.
+    let isRunning: Bool
 
-    var isRunning: Bool {
+    /// `bootedMarker` is sd_booted(3)'s directory; tests point it elsewhere.
+    init(runner: CommandRunner, bootedMarker: String = "/run/systemd/system") {
+        self.runner = runner
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: "/run/systemd/system", isDirectory: &isDirectory) && isDirectory.boolValue
+        isRunning = FileManager.default.fileExists(atPath: bootedMarker, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     func properties(of unit: String, _ names: [String]) throws -> [String: String] {

@@ -41,11 +41,20 @@ public struct IptablesLayout: Equatable, Sendable {
     /// Reached only for the protected ports: loopback exempt (local health checks
     /// and proxies), listed sources accepted, in lockdown everything else dropped.
     public func inputRules(_ family: Family, _ prefixes: [String]) -> [String] {
-        ["-i lo -j RETURN"] + accepts(family, prefixes) + (policy.mode == .lockdown ? ["-j DROP"] : [])
+        ["-i lo -j RETURN"] + accepts(family, prefixes) + otherSources
     }
 
     public func forwardRules(_ family: Family, _ prefixes: [String]) -> [String] {
-        accepts(family, prefixes) + (policy.mode == .lockdown ? ["-j DROP"] : [])
+        accepts(family, prefixes) + otherSources
+    }
+
+    /// What the chains do with sources that are not listed: drop them (lockdown), or
+    /// return to the host's own rules (allow).
+    var otherSources: [String] {
+        switch policy.mode {
+        case .lockdown: ["-j DROP"]
+        case .allow: []
+        }
     }
 
     /// One family's objects. `dockerUserIsHooked`: something other than cfsync

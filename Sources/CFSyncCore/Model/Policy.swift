@@ -8,7 +8,7 @@ public enum Mode: String, Codable, Sendable, CaseIterable {
 
 /// Which firewall cfsync drives.
 public enum BackendKind: String, Codable, Sendable, CaseIterable {
-    case nftables, iptables, ufw
+    case nftables, iptables, ufw, firewalld
 }
 
 /// The shape of the firewall objects cfsync owns: everything but the prefixes.
@@ -23,7 +23,7 @@ public struct Policy: Equatable, Codable, Sendable {
     /// original, pre-DNAT destination port), so every backend renders it from here.
     public var forward: Bool
     /// iptables backend: prefixes live in ipset sets instead of one rule each.
-    /// Part of the shape because it decides which objects exist; nftables ignores it.
+    /// Part of the shape because it decides which objects exist; the other backends refuse it.
     public var ipset: Bool
 
     public init(mode: Mode, ports: [UInt16], families: [Family], forward: Bool = false, ipset: Bool = false) {

@@ -17,9 +17,10 @@ public enum NftFindings {
                   !(family == NftLayout.family && table == NftLayout.table)
             else { return nil }
             let ports = policy.ports.map(String.init).joined(separator: ",")
-            let consequence = policy.mode == .allow
-                ? "cfsync's accepts (allow mode) do not override it: that chain must accept tcp \(ports) itself"
-                : "it must accept tcp \(ports) from Cloudflare itself, or Cloudflare is dropped there (502/522)"
+            let consequence = switch policy.mode {
+            case .allow: "cfsync's accepts (allow mode) do not override it: that chain must accept tcp \(ports) itself"
+            case .lockdown: "it must accept tcp \(ports) from Cloudflare itself, or Cloudflare is dropped there (502/522)"
+            }
             return Finding("nftables: chain \(family) \(table) \(name)", .warning, "drops input by default; \(consequence)")
         }
     }

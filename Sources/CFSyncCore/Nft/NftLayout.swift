@@ -48,10 +48,13 @@ public struct NftLayout: Equatable, Sendable {
         for family in policy.families {
             rules.append("\(dport) \(Self.saddr(family)) @\(Self.setName(family)) accept")
         }
-        if policy.mode == .lockdown {
+        switch policy.mode {
+        case .lockdown:
             for family in policy.families {
                 rules.append("meta nfproto \(family.rawValue) \(dport) drop")
             }
+        case .allow:
+            break
         }
         return rules
     }
@@ -71,12 +74,15 @@ public struct NftLayout: Equatable, Sendable {
                 rules.append("\(published) meta l4proto tcp ct original proto-dst \(port) \(Self.saddr(family)) @\(Self.setName(family)) accept")
             }
         }
-        if policy.mode == .lockdown {
+        switch policy.mode {
+        case .lockdown:
             for port in policy.ports {
                 for family in policy.families {
                     rules.append("\(published) meta nfproto \(family.rawValue) meta l4proto tcp ct original proto-dst \(port) drop")
                 }
             }
+        case .allow:
+            break
         }
         return rules
     }

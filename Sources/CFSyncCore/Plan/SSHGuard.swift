@@ -4,7 +4,11 @@ public enum SSHGuard {
     /// `sshConnection` is `$SSH_CONNECTION`: "client_ip client_port server_ip server_port".
     /// Returns why the plan would cut that session off, or nil when it would not.
     public static func violation(sshConnection: String?, policy: Policy, desired: AddressLists) -> String? {
-        guard policy.mode == .lockdown, let fields = sshConnection?.split(separator: " "), fields.count == 4,
+        switch policy.mode {
+        case .lockdown: break
+        case .allow: return nil  // nothing is dropped that was not dropped before
+        }
+        guard let fields = sshConnection?.split(separator: " "), fields.count == 4,
               let port = UInt16(fields[3]), policy.ports.contains(port)
         else { return nil }
         var client = String(fields[0])

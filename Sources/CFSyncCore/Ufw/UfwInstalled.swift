@@ -16,7 +16,7 @@ public enum UfwInstalled {
             anyOwn = anyOwn || !own.isEmpty
             let name = UfwLayout.rulesFile(family)
             var sources: [String] = []
-            for block in own where block.rule.action == UfwRule.Verdict.allow.rawValue {
+            for block in own where block.rule.allows {
                 if !sources.contains(block.rule.src) { sources.append(block.rule.src) }
             }
             switch family {
@@ -44,10 +44,13 @@ public enum UfwInstalled {
     private static func describe(own: [UfwRulesFile.Block], expected: [UfwRulesFile.Block], family: Family, policy: Policy) -> String {
         let name = UfwLayout.rulesFile(family)
         if !policy.manages(family) { return "\(name): cfsync rules exist but \(family.name) is not managed" }
-        let denies = own.filter { $0.rule.action != UfwRule.Verdict.allow.rawValue }.count
-        let wantDenies = expected.filter { $0.rule.action != UfwRule.Verdict.allow.rawValue }.count
+        let denies = own.filter { !$0.rule.allows }.count
+        let wantDenies = expected.filter { !$0.rule.allows }.count
         if denies != wantDenies {
-            return policy.mode == .lockdown ? "\(name): the lockdown deny is missing or duplicated" : "\(name): a deny rule exists in allow mode"
+            switch policy.mode {
+            case .lockdown: return "\(name): the lockdown deny is missing or duplicated"
+            case .allow: return "\(name): a deny rule exists in allow mode"
+            }
         }
         if Set(own.map(\.rule.dport)) != Set(expected.map(\.rule.dport)) {
             return "\(name): cfsync's rules protect other ports than \(policy.ports.map(String.init).joined(separator: ","))"

@@ -53,10 +53,13 @@ public enum UfwLayout {
                 rules.append(.cfsync(.allow, ports: ports, source: source, family: family))
             }
         }
-        if policy.mode == .lockdown {
+        switch policy.mode {
+        case .lockdown:
             for ports in groups {
                 rules.append(.cfsync(.deny, ports: ports, source: anyAddress(family), family: family))
             }
+        case .allow:
+            break
         }
         return rules
     }

@@ -26,8 +26,8 @@ public enum UfwRenderer {
             case .rebuild:
                 lines = ["- every rule commented \(UfwLayout.tag)*"] + desired.map { "+ \($0.tupleLine)" }
             case .none:
-                let old = UfwLayout.rules(plan.policy, plan.removals(family).descriptions, family).filter { $0.action == UfwRule.Verdict.allow.rawValue }
-                let new = UfwLayout.rules(plan.policy, plan.additions(family).descriptions, family).filter { $0.action == UfwRule.Verdict.allow.rawValue }
+                let old = UfwLayout.rules(plan.policy, plan.removals(family).descriptions, family).filter(\.allows)
+                let new = UfwLayout.rules(plan.policy, plan.additions(family).descriptions, family).filter(\.allows)
                 lines = old.map { "- \($0.tupleLine)" } + new.map { "+ \($0.tupleLine)" }
             }
             guard !lines.isEmpty else { continue }

@@ -37,13 +37,27 @@ public struct UfwRule: Equatable, Sendable {
 
     /// One of cfsync's rules: tcp to `ports` from `source`.
     static func cfsync(_ verdict: Verdict, ports: [UInt16], source: String, family: Family) -> UfwRule {
-        UfwRule(
+        let comment = switch verdict {
+        case .allow: UfwLayout.allowComment
+        case .deny: UfwLayout.lockdownComment
+        }
+        return UfwRule(
             fields: [verdict.rawValue, "tcp", ports.map(String.init).joined(separator: ","),
                      UfwLayout.anyAddress(family), "any", source, "in"],
-            comment: verdict == .allow ? UfwLayout.allowComment : UfwLayout.lockdownComment)
+            comment: comment)
     }
 
     public var action: String { fields[0] }
+    /// The action as one of cfsync's verdicts; nil for any other (limit, reject, …).
+    public var verdict: Verdict? { Verdict(rawValue: action) }
+
+    /// An allow (one of cfsync's accepts), as opposed to a deny or any other action.
+    public var allows: Bool {
+        switch verdict {
+        case .allow: true
+        case .deny, nil: false
+        }
+    }
     public var proto: String { fields[1] }
     public var dport: String { fields[2] }
     public var dst: String { fields[3] }
@@ -65,7 +79,10 @@ public struct UfwRule: Equatable, Sendable {
     func iptablesLines(_ family: Family) -> [String] {
         let ports = dport.contains(",") ? "-m multiport --dports \(dport)" : "--dport \(dport)"
         let source = src == UfwLayout.anyAddress(family) ? "" : " -s \(src)"
-        let target = action == Verdict.allow.rawValue ? "ACCEPT" : "DROP"
+        let target = switch verdict {
+        case .allow: "ACCEPT"
+        case .deny, nil: "DROP"
+        }
         return ["-A \(UfwLayout.inputChain(family)) -p \(proto) \(ports)\(source) -j \(target)"]
     }
 }

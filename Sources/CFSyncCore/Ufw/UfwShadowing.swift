@@ -18,16 +18,22 @@ public enum UfwShadowing {
                     continue
                 }
                 // In lockdown a rule after cfsync's run never sees the protected ports' traffic.
-                if policy.mode == .lockdown && ownSeen { continue }
+                switch policy.mode {
+                case .lockdown where ownSeen: continue
+                case .lockdown, .allow: break
+                }
                 guard policy.manages(family), opens(rule),
                       !covered(rule.src, family, allowlist) else { continue }
                 let ports = policy.ports.filter { portMatches(rule.dport, $0) }
                 guard !ports.isEmpty else { continue }
                 let portText = ports.map(String.init).joined(separator: ",")
                 let source = rule.src == UfwLayout.anyAddress(family) ? "anywhere" : rule.src
+                let consequence = switch policy.mode {
+                case .lockdown: "before cfsync's deny: lockdown is moot for them"
+                case .allow: "anyway: the allowlist is moot for them"
+                }
                 found.append("ufw rule \(number) (\(rule.action) \(rule.proto) port \(rule.dport) from \(source)) accepts \(family.name) "
-                    + "sources outside cfsync's list on tcp \(portText) "
-                    + (policy.mode == .lockdown ? "before cfsync's deny: lockdown is moot for them" : "anyway: the allowlist is moot for them"))
+                    + "sources outside cfsync's list on tcp \(portText) " + consequence)
             }
         }
         return found
