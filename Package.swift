@@ -58,7 +58,7 @@ let package = Package(
                 ], .when(configuration: .release)),
             ]
         ),
-        .target(name: "CFSyncTestSupport", dependencies: ["CFSyncCore", "CFSync"], path: "Tests/CFSyncTestSupport"),
+        .target(name: "CFSyncTestSupport", dependencies: ["CFSyncCore", "CFSync", "Nftables"], path: "Tests/CFSyncTestSupport"),
         .testTarget(name: "CFSyncCoreTests", dependencies: ["CFSyncCore", "CFSyncTestSupport"]),
         .testTarget(name: "CFSyncTests", dependencies: ["CFSync", "CFSyncTestSupport"]),
         // Real netfilter. Runs only inside the network namespaces scripts/test creates.

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <linux/netfilter.h>
@@ -199,6 +200,22 @@ int cfnl_ruleset_generation(uint32_t *generation) {
     if (!answer.found) return -EPROTO;
     *generation = answer.id;
     return 0;
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+int cfnl_netns_cookie(uint64_t *cookie) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+    if (fd < 0) return -errno;
+    uint64_t value = 0;
+    socklen_t length = sizeof value;
+    int result = getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &value, &length) < 0 ? -errno : 0;
+    close(fd);
+    if (result == 0 && length != sizeof value) result = -EPROTO;
+    if (result == 0) *cookie = value;
+    return result;
 }
 
 /// Elements per NEWSETELEM/DELSETELEM message: the element list is one attribute, whose

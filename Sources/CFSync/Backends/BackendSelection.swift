@@ -10,11 +10,13 @@ public enum BackendSelection {
     }
 
     /// `lockTimeout` (--lock-timeout) bounds the wait for a backend tool's own lock: the xtables
-    /// lock of the legacy iptables tools, ufw's `/run/ufw.lock`.
-    public static func choose(_ setting: Settings.BackendChoice, lockTimeout: Double, ufwConfig: String = "/etc/ufw/ufw.conf") throws -> Choice {
+    /// lock of the legacy iptables tools, ufw's `/run/ufw.lock`. `nftCommitRecord` is where the
+    /// nftables backend records its proven commits (nil: it always reads the sets).
+    public static func choose(_ setting: Settings.BackendChoice, lockTimeout: Double, ufwConfig: String = "/etc/ufw/ufw.conf",
+                              nftCommitRecord: NftCommitRecordFile? = nil) throws -> Choice {
         switch setting {
         case .fixed(let kind):
-            return Choice(backend: try make(kind, lockTimeout: lockTimeout), reason: "--backend \(kind.rawValue)")
+            return Choice(backend: try make(kind, lockTimeout: lockTimeout, nftCommitRecord: nftCommitRecord), reason: "--backend \(kind.rawValue)")
         case .auto:
             if ufwIsEnabled(config: ufwConfig) {
                 return Choice(backend: try make(.ufw, lockTimeout: lockTimeout), reason: "auto: ufw is active")
@@ -26,17 +28,17 @@ public enum BackendSelection {
             }
             // nftables is always linked; it fails only when libnftables cannot make a
             // context or the kernel lacks nf_tables.
-            if let nft = try? NftablesBackend(), nft.isUsable {
+            if let nft = try? NftablesBackend(commitRecord: nftCommitRecord), nft.isUsable {
                 return Choice(backend: nft, reason: "auto: ufw is not active, firewalld is not running, libnftables is available")
             }
             return Choice(backend: try make(.iptables, lockTimeout: lockTimeout), reason: "auto: ufw is not active, nftables is unusable here")
         }
     }
 
-    public static func make(_ kind: BackendKind, lockTimeout: Double) throws -> Backend {
+    public static func make(_ kind: BackendKind, lockTimeout: Double, nftCommitRecord: NftCommitRecordFile? = nil) throws -> Backend {
         switch kind {
         case .nftables:
-            return try NftablesBackend()
+            return try NftablesBackend(commitRecord: nftCommitRecord)
         case .iptables:
             return try IptablesBackend(lockTimeout: lockTimeout)
         case .ufw:

@@ -14,12 +14,15 @@ enum Failpoint: String {
     /// The kernel was read and the plan made; say so on stderr and wait for a line (or the end)
     /// of stdin, so a test can change the ruleset before the commit, every time a run reads.
     case afterObserve = "after-observe"
+    /// Any read of an nftables set's elements fails, so tests prove that a run took them from
+    /// its commit record instead.
+    case setDump = "set-dump"
 
     func hit() throws {
         #if DEBUG
         guard ProcessInfo.processInfo.environment["CFSYNC_FAILPOINT"] == rawValue else { return }
         switch self {
-        case .afterApply, .betweenTransactions: throw CFSyncError.failed("failpoint \(rawValue)")
+        case .afterApply, .betweenTransactions, .setDump: throw CFSyncError.failed("failpoint \(rawValue)")
         case .holdLock: Thread.sleep(forTimeInterval: 2)
         case .afterObserve:
             FileHandle.standardError.write(Data("cfsync: failpoint \(rawValue)\n".utf8))

@@ -23,7 +23,7 @@ extension Syncer {
             report.note = "nothing to restore: the last change was cfsync remove"
             return .success
         }
-        let backend = try injected ?? BackendSelection.make(kind, lockTimeout: settings.lockTimeout)
+        let backend = try injected ?? BackendSelection.make(kind, lockTimeout: settings.lockTimeout, nftCommitRecord: NftCommitRecordFile(dir: state))
         report.backend = kind.rawValue
         return try overFreshRead(backend, policy, &report) { observed, report in
             let plan = SyncPlan(policy: policy, desired: lists, installed: observed.installed)

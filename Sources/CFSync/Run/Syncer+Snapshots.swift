@@ -10,7 +10,7 @@ extension Syncer {
             let lock = try StateLock.acquire(in: state, timeout: settings.lockTimeout)
             defer { lock.release() }
             let target = try snapshots.load(id)
-            let backend = try injected ?? BackendSelection.make(target.backend, lockTimeout: settings.lockTimeout)
+            let backend = try injected ?? BackendSelection.make(target.backend, lockTimeout: settings.lockTimeout, nftCommitRecord: NftCommitRecordFile(dir: state))
             report.backend = backend.kind.rawValue
             let before = try takeSnapshot("rollback", backend)
             report.snapshot = before.id
@@ -61,7 +61,7 @@ extension Syncer {
     /// when a backend was injected.
     private func otherBackends(than chosen: Backend) -> [Backend] {
         guard injected == nil else { return [] }
-        return BackendKind.allCases.filter { $0 != chosen.kind }.compactMap { try? BackendSelection.make($0, lockTimeout: settings.lockTimeout) }
+        return BackendKind.allCases.filter { $0 != chosen.kind }.compactMap { try? BackendSelection.make($0, lockTimeout: settings.lockTimeout, nftCommitRecord: NftCommitRecordFile(dir: state)) }
     }
 
     /// Intact snapshots, newest first; damaged ones come back as warnings.

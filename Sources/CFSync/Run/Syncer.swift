@@ -193,7 +193,7 @@ public struct Syncer {
         if let injected {
             backend = injected
         } else {
-            let choice = try BackendSelection.choose(settings.backend, lockTimeout: settings.lockTimeout)
+            let choice = try BackendSelection.choose(settings.backend, lockTimeout: settings.lockTimeout, nftCommitRecord: NftCommitRecordFile(dir: state))
             log.info("backend \(choice.backend.kind.rawValue) (\(choice.reason))")
             backend = choice.backend
         }

@@ -41,6 +41,12 @@ int cfnl_dump_inet_set(const char *table, const char *set, uint32_t key_length,
 /// Returns 0 and sets `*generation`, or a negative errno.
 int cfnl_ruleset_generation(uint32_t *generation);
 
+/// The network namespace's cookie (SO_NETNS_COOKIE on a netlink socket): unique among all
+/// namespaces since boot and never reused, unlike the inode of /proc/self/ns/net. A ruleset
+/// generation means something only within one namespace of one boot. Returns 0 and sets
+/// `*cookie`, or a negative errno (-ENOPROTOOPT before Linux 5.14).
+int cfnl_netns_cookie(uint64_t *cookie);
+
 /// The changes to one set: a flush, then deletions, then additions, as the kernel applies them.
 typedef struct {
     const char *set;
