@@ -4,7 +4,7 @@ import Foundation
 
 extension CFSyncCommand {
     struct Snapshots: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List snapshots, newest first.")
+        static let configuration = CommandConfiguration(commandName: "snapshots", abstract: "List snapshots, newest first.")
 
         @OptionGroup var options: GlobalOptions
 
