@@ -60,7 +60,7 @@ enum Output {
             }
         }
         if let repair = r.lastRepair {
-            out += "last repair by cfsync watch: \(Date.ISO8601FormatStyle().format(repair.at)) (\(Self.age(since: repair.at)) ago, "
+            out += "last repair by cfsync watch: \(UTCTimestamp.format(repair.at)) (\(Self.age(since: repair.at)) ago, "
                 + "repair \(repair.total)): \(repair.repaired.joined(separator: "; "))\n"
         }
         if r.command == "watch" { return out + "Stopped watching.\n" }

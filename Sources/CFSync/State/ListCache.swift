@@ -81,7 +81,7 @@ public struct ListCache: Sendable {
 
     private func lists(named bytes: [UInt8]) throws -> Reading {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .utc
         let version: Int
         do {
             version = try decoder.decode(Version.self, from: Data(bytes)).version
@@ -176,7 +176,7 @@ public struct ListCache: Sendable {
         }
 
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .utc()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // A no-op run accepts the same lists again: it writes nothing.
         guard try dir.writeJSON(Self.manifest, Manifest(version: Self.manifestVersion, lists: lists), encoder: encoder) else { return }
