@@ -13,6 +13,8 @@ struct CFSyncCommand: ParsableCommand {
             1 error; 3 a guard refused the list or change; 4 lock held; 64 usage or configuration error.
             """,
         version: CFSyncCoreVersion.string,
+        // Each subcommand names itself (commandName): ArgumentParser otherwise derives every
+        // name from its type by reflection on each run, a quarter of a no-op plan's work.
         subcommands: [Plan.self, Apply.self, Status.self, Rollback.self, Snapshots.self, Remove.self, Confirm.self, Restore.self, Watch.self, Doctor.self, Version.self]
     )
 

@@ -57,6 +57,22 @@ final class SavedPlanGuardTests: XCTestCase {
         return outcome
     }
 
+    /// A no-op plan writes plans/last.json once, then leaves it alone while nothing changes.
+    func testAnUnchangedPlanIsNotWrittenAgain() throws {
+        let last = dir.appendingPathComponent("state/plans/last.json").path
+        func inode() throws -> Int? { try FileManager.default.attributesOfItem(atPath: last)[.systemFileNumber] as? Int }
+        XCTAssertEqual(Syncer(settings: settings, backend: fake).apply().exit, .success)
+        XCTAssertEqual(Syncer(settings: settings, backend: fake).plan().exit, .success)
+        let first = try inode()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: last))
+        XCTAssertEqual(Syncer(settings: settings, backend: fake).plan().exit, .success)
+        XCTAssertEqual(try inode(), first, "the same plan again: not rewritten")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: last)), bytes)
+        try write("v6", "2606:4700::/32\n2400:cb00::/32\n2405:8100::/32\n")
+        XCTAssertEqual(Syncer(settings: settings, backend: fake).plan().exit, .success)
+        XCTAssertNotEqual(try inode(), first, "another plan: written")
+    }
+
     func assertOutcome(_ outcome: Syncer.Outcome, _ exit: CFSyncExit, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(outcome.exit, exit, "\(outcome.report)", file: file, line: line)
         XCTAssertEqual(outcome.report.error, message, file: file, line: line)

@@ -67,6 +67,19 @@ final class StateDirectoryTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/lists"), ["a.txt"])
     }
 
+    func testWriteIfChangedLeavesAFileWithTheSameBytesAlone() throws {
+        func inode() throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: dir.path + "/plans/last.json")[.systemFileNumber] as? Int
+        }
+        XCTAssertTrue(try dir.writeIfChanged("plans/last.json", Array("one".utf8)))
+        let first = try inode()
+        XCTAssertFalse(try dir.writeIfChanged("plans/last.json", Array("one".utf8)))
+        XCTAssertEqual(try inode(), first, "the same bytes: not rewritten")
+        XCTAssertTrue(try dir.writeIfChanged("plans/last.json", Array("two".utf8)))
+        XCTAssertNotEqual(try inode(), first)
+        XCTAssertEqual(try dir.read("plans/last.json"), Array("two".utf8))
+    }
+
     func testListHidesLeftoverTempFilesAndSorts() throws {
         try dir.write("lists/b", [1])
         try dir.write("lists/a", [1])

@@ -28,7 +28,7 @@ public struct IptablesBackend: Backend {
     /// `lockTimeout` (--lock-timeout) bounds the wait for the xtables lock; each
     /// tool's own time limit is `SystemCommandRunner.defaultTimeLimit` on top of it.
     public init(runner: CommandRunner? = nil, variant: IptablesVariant? = nil, lockTimeout: Double = Settings().lockTimeout,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+                environment: [String: String] = ProcessEnvironment.named([IptablesVariant.overrideVariable])) throws {
         let runner = runner ?? SystemCommandRunner(timeLimit: SystemCommandRunner.defaultTimeLimit + lockTimeout)
         self.runner = runner
         // `-w 0` makes the legacy tools wait forever.

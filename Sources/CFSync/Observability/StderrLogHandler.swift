@@ -9,7 +9,7 @@ public struct StderrLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     private let journald: Bool
 
-    public init(level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(level: Logger.Level, environment: [String: String] = ProcessEnvironment.named(["JOURNAL_STREAM"])) {
         logLevel = level
         journald = environment["JOURNAL_STREAM"] != nil
     }

@@ -94,7 +94,7 @@ public struct SavedPlan: Codable, Equatable, Sendable {
     func fileBytes(report: Report) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .utc()
         return Array(try encoder.encode(File(report: report, plan: self))) + [UInt8(ascii: "\n")]
     }
 
@@ -109,7 +109,7 @@ public struct SavedPlan: Codable, Equatable, Sendable {
             throw CFSyncError.usage("plan \(path): cannot be read")
         }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .utc
         let notAPlan = CFSyncError.usage("plan \(path): not a cfsync plan file (truncated or not JSON from plan --out)")
         guard let header = try? decoder.decode(FormatEnvelope.self, from: data).plan else { throw notAPlan }
         guard header.format == formatVersion else {

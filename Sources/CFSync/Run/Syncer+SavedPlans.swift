@@ -21,7 +21,8 @@ extension Syncer {
             return
         }
         do {
-            try state.write(Self.lastPlan, try signed.fileBytes(report: report))
+            // The same plan as last time (a no-op run) leaves the file as it is.
+            try state.writeIfChanged(Self.lastPlan, try signed.fileBytes(report: report))
         } catch {
             report.warnings.append("could not keep the plan in the state dir: \(CFSyncError.classify(error).message)")
         }

@@ -13,7 +13,7 @@ public struct Syncer {
     let environment: [String: String]
     let log: Logger
 
-    public init(settings: Settings, backend: Backend? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(settings: Settings, backend: Backend? = nil, environment: [String: String] = ProcessEnvironment.named(["SSH_CONNECTION"])) {
         self.settings = settings
         state = StateDirectory(path: settings.stateDir)
         injected = backend

@@ -81,10 +81,12 @@ public struct ListCache: Sendable {
 
     private func lists(named bytes: [UInt8]) throws -> Reading {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .utc
+        // The version this cfsync writes in one decode; anything else is told apart by its version.
+        let current = try? decoder.decode(Manifest.self, from: Data(bytes))
         let version: Int
         do {
-            version = try decoder.decode(Version.self, from: Data(bytes)).version
+            version = try current?.version ?? decoder.decode(Version.self, from: Data(bytes)).version
         } catch {
             throw corrupt()
         }
@@ -101,7 +103,7 @@ public struct ListCache: Sendable {
             }
             return .loaded(CachedList.newestPerFamily(lists))
         case Self.manifestVersion:
-            let entries = try decode(Manifest.self, bytes, decoder).lists
+            let entries = try current?.lists ?? decode(Manifest.self, bytes, decoder).lists
             var bodies = Bodies()
             var lists: [CachedList] = []
             for entry in entries {
@@ -176,7 +178,7 @@ public struct ListCache: Sendable {
         }
 
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .utc()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // A no-op run accepts the same lists again: it writes nothing.
         guard try dir.writeJSON(Self.manifest, Manifest(version: Self.manifestVersion, lists: lists), encoder: encoder) else { return }

@@ -57,7 +57,7 @@ public struct Snapshot: Codable, Equatable, Sendable {
 
     /// `20261125T120000Z-1a2b`: sortable by time, unique within a second.
     static func makeID(_ date: Date) -> String {
-        let stamp = date.formatted(Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted))
+        let stamp = UTCTimestamp.format(date, .compact)
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
         return stamp + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
     }

@@ -24,10 +24,8 @@ public struct SnapshotStore {
     public func save(_ snapshot: Snapshot) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var c = encoder.singleValueContainer()
-            try c.encode(Self.timestamp.format(date))
-        }
+        // RFC 3339 with milliseconds, so snapshots taken within a second still order.
+        encoder.dateEncodingStrategy = .utc(.milliseconds)
         try dir.write("\(Self.folder)/\(snapshot.id).json", Array(try encoder.encode(snapshot)))
         try rotate()
     }
@@ -54,13 +52,7 @@ public struct SnapshotStore {
             throw CFSyncError.failed("no snapshot '\(id)' in \(dir.path)/\(Self.folder) (cfsync snapshots lists them)")
         }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = try? Self.timestamp.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad time"))
-            }
-            return date
-        }
+        decoder.dateDecodingStrategy = .utc
         let snapshot: Snapshot
         do {
             snapshot = try decoder.decode(Snapshot.self, from: Data(bytes))
@@ -141,10 +133,6 @@ public struct SnapshotStore {
             }
         }
     }
-
-    /// RFC 3339 with milliseconds, so snapshots taken within a second still order.
-    /// (FoundationEssentials' style: ISO8601DateFormatter would load ICU.)
-    static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     static func isValidID(_ id: String) -> Bool {
         let parts = id.split(separator: "-")

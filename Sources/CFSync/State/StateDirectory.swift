@@ -41,6 +41,15 @@ public struct StateDirectory: Sendable {
         }
     }
 
+    /// `write`, skipped when the file already holds exactly `bytes`: a run that changes
+    /// nothing writes nothing (no temp file, fsync or rename). Returns whether it wrote.
+    @discardableResult
+    public func writeIfChanged(_ relativePath: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws -> Bool {
+        if try read(relativePath) == bytes { return false }
+        try write(relativePath, bytes, mode: mode)
+        return true
+    }
+
     /// Deletes the file; no error when it is already gone.
     public func remove(_ relativePath: String) throws {
         let full = try resolve(relativePath)

@@ -39,7 +39,7 @@ extension Repair: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         let text = try c.decode(String.self, forKey: .at)
-        guard let at = try? Date(text, strategy: Report.timestamp) else {
+        guard let at = UTCTimestamp.parse(text) else {
             throw DecodingError.dataCorruptedError(forKey: .at, in: c, debugDescription: "'\(text)' is not an RFC 3339 time")
         }
         self.init(at: at, repaired: try c.decode([String].self, forKey: .repaired), total: try c.decode(Int.self, forKey: .total))
@@ -47,7 +47,7 @@ extension Repair: Codable {
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
-        try c.encode(Report.timestamp.format(at), forKey: .at)
+        try c.encode(UTCTimestamp.format(at), forKey: .at)
         try c.encode(repaired, forKey: .repaired)
         try c.encode(total, forKey: .total)
     }

@@ -40,7 +40,7 @@ extension Report: Encodable {
             try s.encode(source.sha256, forKey: .sha256)
             try s.encode(source.etag, forKey: .etag)
             try s.encode(source.fromCache, forKey: .fromCache)
-            try s.encode(source.fetchedAt.map { Self.timestamp.format($0) }, forKey: .fetchedAt)
+            try s.encode(source.fetchedAt.map { UTCTimestamp.format($0) }, forKey: .fetchedAt)
         }
         try c.encode(warnings, forKey: .warnings)
         try c.encode(error, forKey: .error)
@@ -58,9 +58,6 @@ extension Report: Encodable {
         init?(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
     }
-
-    /// FoundationEssentials' formatter: ISO8601DateFormatter loads ICU (~10 MB RSS).
-    static let timestamp = Date.ISO8601FormatStyle()
 
     /// One line of JSON with sorted keys: stable output for scripts and diffs.
     public var json: String {

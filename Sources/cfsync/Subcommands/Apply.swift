@@ -4,6 +4,7 @@ import CFSync
 extension CFSyncCommand {
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Fetch, validate and apply the changes in one atomic step, then read back and verify.")
 
         @Flag(name: .customLong("dry-run"), help: "Only print the plan (same as cfsync plan).")

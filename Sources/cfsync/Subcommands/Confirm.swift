@@ -4,6 +4,7 @@ import CFSync
 extension CFSyncCommand {
     struct Confirm: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "confirm",
             abstract: "Keep the change made by a running apply --confirm.")
 
         @OptionGroup var options: GlobalOptions

@@ -6,6 +6,7 @@ import Foundation
 extension CFSyncCommand {
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "doctor",
             abstract: "Check the environment: backend tools and kernel support, ufw, rules that make the allowlist moot, state dir, lists.")
 
         @OptionGroup var options: GlobalOptions

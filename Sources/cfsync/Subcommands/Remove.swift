@@ -4,6 +4,7 @@ import CFSync
 extension CFSyncCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Delete every firewall object cfsync created (after a snapshot); nothing else.")
 
         @OptionGroup var options: GlobalOptions

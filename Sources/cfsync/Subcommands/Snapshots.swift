@@ -1,10 +1,11 @@
 import ArgumentParser
 import CFSync
+import CFSyncCore
 import Foundation
 
 extension CFSyncCommand {
     struct Snapshots: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List snapshots, newest first.")
+        static let configuration = CommandConfiguration(commandName: "snapshots", abstract: "List snapshots, newest first.")
 
         @OptionGroup var options: GlobalOptions
 
@@ -26,7 +27,7 @@ extension CFSyncCommand {
             }
             for warning in listing.warnings { Output.error(warning) }
             let entries = listing.snapshots.map {
-                Entry(id: $0.id, created: $0.created.formatted(.iso8601), command: $0.command, backend: $0.backend.rawValue)
+                Entry(id: $0.id, created: UTCTimestamp.format($0.created), command: $0.command, backend: $0.backend.rawValue)
             }
             switch settings.output {
             case .json:

@@ -3,7 +3,7 @@ import CFSyncCore
 
 extension CFSyncCommand {
     struct Version: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the version.")
+        static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
 
         @OptionGroup var options: GlobalOptions
 
