@@ -8,7 +8,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("TOML file with the same keys as the long options.", valueName: "path"))
     var config: String?
 
-    @Option(help: ArgumentHelp("nftables, iptables, ufw or auto (default: auto).", valueName: "name"))
+    @Option(help: ArgumentHelp("nftables, iptables, ufw, firewalld or auto (default: auto).", valueName: "name"))
     var backend: String?
 
     @Flag(help: "iptables backend: keep the prefixes in ipset sets.")

@@ -46,13 +46,18 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(usageMessage([.ports: .string("80,0")]), "--ports: '0' is not a tcp port (1–65535)")
         XCTAssertEqual(usageMessage([.ports: .string("80,http")]), "--ports: 'http' is not a tcp port (1–65535)")
         XCTAssertEqual(usageMessage([.mode: .string("open")]), "--mode: 'open' must be lockdown or allow")
-        XCTAssertEqual(usageMessage([.backend: .string("pf")]), "--backend: 'pf' must be nftables, iptables, ufw or auto")
+        XCTAssertEqual(usageMessage([.backend: .string("pf")]), "--backend: 'pf' must be nftables, iptables, ufw, firewalld or auto")
         XCTAssertEqual(usageMessage([.sourceV4: .string("ftp://x/ips")]), "--source-v4: 'ftp://x/ips' is not an http://, https:// or file:// URL")
         XCTAssertEqual(usageMessage([.maxShrinkPercent: .string("150")]), "--max-shrink-percent: '150' is out of range (0–100)")
         XCTAssertEqual(usageMessage([.maxListSize: .string("lots")]), "--max-list-size: 'lots' is not a size in bytes (e.g. 1048576, 512K, 2M)")
         XCTAssertEqual(usageMessage([.offline: .string("yes")]), "--offline: 'yes' is not true or false")
         XCTAssertEqual(usageMessage([.allow: .list([.string("0.0.0.0/0")])]), "--allow: '0.0.0.0/0' would allow every IPv4 address")
         XCTAssertNotNil(usageMessage([.allow: .list([.string("192.0.2.1/24")])]))
+    }
+
+    func testEveryBackendIsNamedByItsKind() throws {
+        XCTAssertEqual(try resolve([.backend: .string("firewalld")]).backend, .fixed(.firewalld))
+        XCTAssertEqual(try resolve([.backend: .string("auto")]).backend, .auto)
     }
 
     func testWatchIntervalDefaultsToFiveSecondsAndMustBePositive() throws {

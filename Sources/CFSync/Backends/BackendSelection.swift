@@ -1,8 +1,8 @@
 import CFSyncCore
 import Foundation
 
-/// Chooses the backend for `--backend` (spec: `auto` is ufw when ufw is active,
-/// else nftables, else iptables) and says why, for `plan` and `doctor`.
+/// Chooses the backend for `--backend` (`auto` is ufw when ufw is active, else firewalld
+/// when it is running, else nftables, else iptables) and says why, for `plan` and `doctor`.
 public enum BackendSelection {
     public struct Choice {
         public var backend: Backend
@@ -19,10 +19,15 @@ public enum BackendSelection {
             if ufwIsEnabled(config: ufwConfig) {
                 return Choice(backend: try make(.ufw, lockTimeout: lockTimeout), reason: "auto: ufw is active")
             }
+            // firewalld owns its nftables table and rebuilds it on every reload: where it runs,
+            // cfsync must live in its configuration. Asked once, only when firewall-cmd exists.
+            if (try? SystemCommandRunner.locate("firewall-cmd")) != nil, FirewalldBackend.isRunning(SystemCommandRunner()) {
+                return Choice(backend: try FirewalldBackend(running: true), reason: "auto: ufw is not active, firewalld is running")
+            }
             // nftables is always linked; it fails only when libnftables cannot make a
             // context or the kernel lacks nf_tables.
             if let nft = try? NftablesBackend(), nft.isUsable {
-                return Choice(backend: nft, reason: "auto: ufw is not active, libnftables is available")
+                return Choice(backend: nft, reason: "auto: ufw is not active, firewalld is not running, libnftables is available")
             }
             return Choice(backend: try make(.iptables, lockTimeout: lockTimeout), reason: "auto: ufw is not active, nftables is unusable here")
         }
@@ -36,6 +41,8 @@ public enum BackendSelection {
             return try IptablesBackend(lockTimeout: lockTimeout)
         case .ufw:
             return try UfwBackend(lockTimeout: lockTimeout)
+        case .firewalld:
+            return try FirewalldBackend()
         }
     }
 

@@ -71,7 +71,7 @@ public struct Settings: Equatable, Sendable {
             } else if let kind = BackendKind(rawValue: name) {
                 backend = .fixed(kind)
             } else {
-                throw read.invalid("must be nftables, iptables, ufw or auto")
+                throw read.invalid("must be nftables, iptables, ufw, firewalld or auto")
             }
         case .ipset: ipset = try read.bool()
         case .forward: forward = try read.bool()

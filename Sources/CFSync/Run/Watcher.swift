@@ -159,6 +159,9 @@ final class Watcher {
             return [NftMonitor.Table(.ip, "filter"), NftMonitor.Table(.ip6, "filter")]
         case .ufw:
             return []
+        case .firewalld:
+            // A reload keeps cfsync's objects (they are permanent); the interval finds the rest.
+            return []
         }
     }
 

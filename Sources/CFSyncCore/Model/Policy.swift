@@ -8,7 +8,7 @@ public enum Mode: String, Codable, Sendable, CaseIterable {
 
 /// Which firewall cfsync drives.
 public enum BackendKind: String, Codable, Sendable, CaseIterable {
-    case nftables, iptables, ufw
+    case nftables, iptables, ufw, firewalld
 }
 
 /// The shape of the firewall objects cfsync owns: everything but the prefixes.

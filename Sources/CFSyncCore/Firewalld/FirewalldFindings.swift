@@ -1,0 +1,54 @@
+/// For `doctor` and the plan's warnings: zones that open a protected port to every source.
+/// cfsync's policy runs before every zone (priority -100), so in lockdown its drop wins and
+/// such a zone changes nothing; in allow mode the zone accepts every source and the
+/// allowlist is moot.
+public enum FirewalldFindings {
+    /// Each zone of `zones` (`--list-all-zones`) that opens a protected port: through its
+    /// ports, a service (`servicePorts`: service → `80/tcp`, … from `--info-service`) or a
+    /// target of ACCEPT; with the protected ports it opens.
+    public static func openingZones(_ zones: [FirewalldInfo], servicePorts: [String: [String]], policy: Policy) -> [(zone: String, ports: [UInt16], how: String)] {
+        var found: [(String, [UInt16], String)] = []
+        for zone in zones {
+            if zone.fields["target"] == "ACCEPT", !zone.words("interfaces").isEmpty || !zone.words("sources").isEmpty {
+                found.append((zone.name, policy.ports, "target ACCEPT"))
+                continue
+            }
+            var ports: Set<UInt16> = [], how: [String] = []
+            for spec in zone.words("ports") {
+                let opened = opens(spec, policy)
+                if !opened.isEmpty { ports.formUnion(opened); how.append("port \(spec)") }
+            }
+            for service in zone.words("services") {
+                let opened = (servicePorts[service] ?? []).flatMap { opens($0, policy) }
+                if !opened.isEmpty { ports.formUnion(opened); how.append("service \(service)") }
+            }
+            if !ports.isEmpty { found.append((zone.name, ports.sorted(), how.joined(separator: ", "))) }
+        }
+        return found
+    }
+
+    /// The protected ports a `port/proto` or `from-to/proto` spec opens.
+    static func opens(_ spec: String, _ policy: Policy) -> [UInt16] {
+        let parts = spec.split(separator: "/")
+        guard parts.count == 2, parts[1] == "tcp" else { return [] }
+        let bounds = parts[0].split(separator: "-").compactMap { UInt16($0) }
+        guard let low = bounds.first, let high = bounds.last, low <= high else { return [] }
+        return policy.ports.filter { (low...high).contains($0) }
+    }
+
+    /// The doctor's line for each opening zone.
+    public static func findings(_ zones: [(zone: String, ports: [UInt16], how: String)], mode: Mode) -> [Finding] {
+        guard !zones.isEmpty else {
+            return [Finding("firewalld zones", .ok, "no zone opens a protected port to every source")]
+        }
+        return zones.map { zone in
+            let ports = zone.ports.map(String.init).joined(separator: ", ")
+            switch mode {
+            case .lockdown:
+                return Finding("firewalld zones", .ok, "zone \(zone.zone) opens tcp \(ports) (\(zone.how)); cfsync's policy runs first and drops every unlisted source, so lockdown holds")
+            case .allow:
+                return Finding("firewalld zones", .warning, "zone \(zone.zone) opens tcp \(ports) to every source (\(zone.how)): in allow mode that makes the allowlist moot; use --mode lockdown or close the port in that zone")
+            }
+        }
+    }
+}
