@@ -97,6 +97,20 @@ final class FirewalldParsingTests: XCTestCase {
         XCTAssertEqual(FirewalldFindings.findings(open, mode: .lockdown).map(\.status), [.ok])
         XCTAssertEqual(FirewalldFindings.findings([], mode: .allow).map(\.status), [.ok])
     }
+
+    func testOnlyAnEarlierPolicyOpeningAPortMakesLockdownMoot() throws {
+        var policies = try FirewalldInfo.parseAll(FirewalldFixtures.text("list-all-policies.txt"))
+        let policy = Policy(mode: .lockdown, ports: [443], families: [.ipv4])
+        // allow-host-ipv6 (priority -15000, ANY → HOST) accepts ICMPv6 only; cfsync's own is never counted.
+        XCTAssertTrue(FirewalldFindings.openingPolicies(policies, servicePorts: [:], policy: policy).isEmpty)
+        policies[0].fields["ports"] = "400-500/tcp"
+        let open = FirewalldFindings.openingPolicies(policies, servicePorts: [:], policy: policy)
+        XCTAssertEqual(open.map(\.zone), ["allow-host-ipv6"])
+        XCTAssertEqual(open.map(\.priority), [-15000])
+        XCTAssertEqual(FirewalldFindings.findings(policies: open, mode: .lockdown).map(\.status), [.warning])
+        XCTAssertEqual(FirewalldFindings.findings(policies: open.map { ($0.zone, $0.ports, $0.how, 10) }, mode: .lockdown).map(\.status), [.ok])
+        XCTAssertEqual(FirewalldFindings.findings(policies: open.map { ($0.zone, $0.ports, $0.how, 10) }, mode: .allow).map(\.status), [.warning])
+    }
 }
 
 /// The twin choice and the order of a change, on the pure model.
@@ -129,6 +143,24 @@ final class FirewalldTransitionTests: XCTestCase {
         ]]))
         XCTAssertEqual(transition.permanent.count, 4)
         XCTAssertTrue(transition.permanent.allSatisfy { $0.argv.starts(with: ["firewall-cmd", "--permanent"]) })
+    }
+
+    func testSettingsSomeoneAddedToCfsyncsPolicyAreTakenOutAgain() {
+        let target = FirewalldLayout(policy: policy).objects(AddressLists(ipv4: v4("104.16.0.0/12")), twins: [:])
+        var edited = target
+        edited.policy?.other = ["services": "http https", "masquerade": "yes"]
+        edited.policy?.priority = "0"
+        let transition = FirewalldTransition(from: FirewalldState(runtime: edited, permanent: target), to: target)
+        XCTAssertEqual(transition.runtime, .inStep([[
+            .init(["firewall-cmd", "--policy=cfsync", "--set-priority=-100"]),
+            .init(["firewall-cmd", "--policy=cfsync", "--remove-masquerade"]),
+            .init(["firewall-cmd", "--policy=cfsync", "--remove-service=http"]),
+            .init(["firewall-cmd", "--policy=cfsync", "--remove-service=https"]),
+        ]]))
+        XCTAssertEqual(transition.permanent, [])
+        XCTAssertEqual(FirewalldState(runtime: edited, permanent: target).installed(policy).structure, .differs([
+            "runtime: policy cfsync is not priority -100, target CONTINUE, ANY → HOST and nothing else",
+        ]))
     }
 
     func testAFirstInstallNeedsAReloadAndARemovalPrefersOne() {

@@ -36,6 +36,16 @@ final class FirewalldBackendTests: XCTestCase {
 
     func rules(_ config: FirewalldSimulator.Config) -> [String] { config.policies["cfsync"]?.richRules ?? [] }
 
+    /// The same objects in both configurations (firewalld keeps no order that matters).
+    func assertRuntimeIsPermanent(file: StaticString = #filePath, line: UInt = #line) {
+        func unordered(_ c: FirewalldSimulator.Config) -> [String: Set<String>] {
+            c.ipsets.mapValues { Set($0.entries + ["type \($0.type) \($0.family)"]) }
+                .merging(c.policies.mapValues { Set($0.richRules + ["\($0.priority) \($0.target) \($0.ingress) \($0.egress)"]) }) { $1 }
+                .merging(c.zones.mapValues { [$0] }) { $1 }
+        }
+        XCTAssertEqual(unordered(firewalld.runtime), unordered(firewalld.permanent), file: file, line: line)
+    }
+
     /// The simulator answers as firewall-cmd 1.3.3 did for the same objects.
     func testTheSimulatorPrintsWhatFirewallCmdPrinted() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -56,7 +66,7 @@ final class FirewalldBackendTests: XCTestCase {
         let outcome = syncer.apply()
         XCTAssertEqual(outcome.exit, .success, outcome.report.error ?? "")
         XCTAssertEqual(firewalld.reloads, 1)
-        XCTAssertEqual(firewalld.runtime, firewalld.permanent)
+        assertRuntimeIsPermanent()
         XCTAssertEqual(Set(firewalld.runtime.ipsets.keys), ["cfsync-v4", "cfsync-v4-b", "cfsync-v6", "cfsync-v6-b"])
         XCTAssertEqual(firewalld.runtime.ipsets["cfsync-v4"]?.entries, ["104.16.0.0/12", "173.245.48.0/20"])
         XCTAssertEqual(firewalld.runtime.ipsets["cfsync-v6"]?.entries, ["2606:4700::/32"])
@@ -130,7 +140,7 @@ final class FirewalldBackendTests: XCTestCase {
         XCTAssertEqual(outcome.exit, .success, outcome.report.error ?? "")
         XCTAssertGreaterThan(states, 2)
         XCTAssertEqual(firewalld.reloads, 1)
-        XCTAssertEqual(firewalld.runtime, firewalld.permanent)
+        assertRuntimeIsPermanent()
         XCTAssertEqual(Set(firewalld.runtime.ipsets["cfsync-v4-b"]?.entries ?? []), ["104.16.0.0/13", "104.24.0.0/14", "173.245.48.0/20"])
         XCTAssertEqual(firewalld.runtime.ipsets["cfsync-v4"]?.entries, [])
         XCTAssertEqual(firewalld.runtime.ipsets["cfsync-v6"]?.entries, ["2606:4700::/32"])
@@ -141,7 +151,7 @@ final class FirewalldBackendTests: XCTestCase {
         try writeLists(v4: "104.16.0.0/12\n173.245.48.0/20\n", v6: "2606:4700::/32\n")
         XCTAssertEqual(syncer.apply().exit, .success)
         XCTAssertEqual(firewalld.runtime.ipsets["cfsync-v4-b"]?.entries, [])
-        XCTAssertEqual(firewalld.runtime, firewalld.permanent)
+        assertRuntimeIsPermanent()
     }
 
     func testAllowModeHasOnlyTheAccepts() throws {
@@ -151,7 +161,7 @@ final class FirewalldBackendTests: XCTestCase {
         XCTAssertEqual(rules(firewalld.runtime).count, 4)
         XCTAssertFalse(rules(firewalld.runtime).contains { $0.hasSuffix("drop") })
         XCTAssertNil(firewalld.verdict(source: "198.51.100.7/32", port: 443))
-        XCTAssertEqual(firewalld.runtime, firewalld.permanent)
+        assertRuntimeIsPermanent()
     }
 
     func testRollbackRestoresTheSnapshotExactlyAndRemoveDeletesEverything() throws {
@@ -172,6 +182,30 @@ final class FirewalldBackendTests: XCTestCase {
         XCTAssertEqual(firewalld.runtime, FirewalldSimulator.Config())
         XCTAssertEqual(firewalld.permanent, FirewalldSimulator.Config())
         XCTAssertEqual(try backend.snapshot(), "")
+    }
+
+    /// A snapshot whose active set is the one in use now, with other entries: restored through
+    /// the other twin and back, never with a listed source refused.
+    func testRestoringOtherEntriesIntoTheSetInUseGoesThroughTheTwinAndBack() throws {
+        XCTAssertEqual(syncer.apply().exit, .success)
+        let first = try backend.snapshot()
+        try writeLists(v4: "104.16.0.0/13\n104.24.0.0/14\n173.245.48.0/20\n", v6: "2606:4700::/32\n")
+        XCTAssertEqual(syncer.apply().exit, .success)
+        try writeLists(v4: "104.16.0.0/13\n104.24.0.0/14\n173.245.48.0/20\n198.41.128.0/17\n", v6: "2606:4700::/32\n")
+        XCTAssertEqual(syncer.apply().exit, .success)
+        XCTAssertEqual(firewalld.runtime.ipsets["cfsync-v4"]?.entries.count, 4)
+        var states: [[String]] = []
+        firewalld.afterRuntimeChange = { sim in
+            states.append(sim.commands.last ?? [])
+            XCTAssertEqual(sim.verdict(source: "104.16.1.0/24", port: 443), .accept, "after \(sim.commands.last ?? [])")
+            XCTAssertEqual(sim.verdict(source: "173.245.48.0/24", port: 80), .accept, "after \(sim.commands.last ?? [])")
+            XCTAssertEqual(sim.verdict(source: "198.51.100.7/32", port: 443), .drop, "after \(sim.commands.last ?? [])")
+        }
+        try backend.restore(first)
+        XCTAssertEqual(try backend.snapshot(), first)
+        XCTAssertEqual(states.filter { $0.contains { $0.hasPrefix("--add-rich-rule=") } }.count, 2)
+        XCTAssertEqual(firewalld.runtime.ipsets["cfsync-v4-b"]?.entries, [])
+        assertRuntimeIsPermanent()
     }
 
     func testRemoveWithoutReloadWhenRuntimeDiffersLeavesOnlyInertObjects() throws {
@@ -201,7 +235,7 @@ final class FirewalldBackendTests: XCTestCase {
         XCTAssertEqual(status.exit, .changes)
         XCTAssertTrue(status.report.drift?.contains { $0.hasPrefix("runtime: rich rule missing: ") } ?? false, "\(status.report.drift ?? [])")
         XCTAssertEqual(syncer.apply().exit, .success)
-        XCTAssertEqual(firewalld.runtime, firewalld.permanent)
+        assertRuntimeIsPermanent()
         XCTAssertEqual(syncer.status().exit, .success)
     }
 }

@@ -105,7 +105,8 @@ public struct FirewalldBackend: Backend {
 
     // MARK: diagnosing
 
-    /// For `doctor`: firewalld running, runtime = permanent, zones that open a protected port.
+    /// For `doctor`: firewalld running, runtime = permanent, zones and other policies that open
+    /// a protected port.
     public func diagnose(_ policy: Policy) -> [Finding] {
         var findings = [Finding("firewalld", .ok, "firewalld is running")]
         do {
@@ -116,12 +117,15 @@ public struct FirewalldBackend: Backend {
                     + "): cfsync's first install and remove need a reload and refuse or leave inert objects until you run "
                     + "firewall-cmd --runtime-to-permanent (keep them) or firewall-cmd --reload (drop them)"))
             let zones = try parsed { try FirewalldInfo.parseAll(try runner.check(["firewall-cmd", "--list-all-zones"])) }
+            let policies = try parsed { try FirewalldInfo.parseAll(try runner.check(["firewall-cmd", "--list-all-policies"])) }
             var servicePorts: [String: [String]] = [:]
-            for service in Set(zones.flatMap { $0.words("services") }) {
+            for service in Set((zones + policies).flatMap { $0.words("services") }) {
                 let info = try parsed { try FirewalldInfo.parse(try runner.check(["firewall-cmd", "--info-service=\(service)"])) }
                 servicePorts[service] = info.words("ports")
             }
             findings += FirewalldFindings.findings(FirewalldFindings.openingZones(zones, servicePorts: servicePorts, policy: policy), mode: policy.mode)
+            findings += FirewalldFindings.findings(
+                policies: FirewalldFindings.openingPolicies(policies, servicePorts: servicePorts, policy: policy), mode: policy.mode)
         } catch {
             findings.append(Finding("firewalld", .error, CFSyncError.classify(error).message))
         }

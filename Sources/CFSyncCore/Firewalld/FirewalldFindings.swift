@@ -36,6 +36,39 @@ public enum FirewalldFindings {
         return policy.ports.filter { (low...high).contains($0) }
     }
 
+    /// Each policy of `policies` (`--list-all-policies`) other than cfsync's, towards the host,
+    /// that opens a protected port; with its priority. One that runs before cfsync's (a lower
+    /// priority) accepts unlisted sources before cfsync's drop.
+    public static func openingPolicies(_ policies: [FirewalldInfo], servicePorts: [String: [String]], policy: Policy) -> [(zone: String, ports: [UInt16], how: String, priority: Int)] {
+        let toHost = policies.filter { $0.name != FirewalldNames.policy && $0.words("egress-zones").contains(FirewalldNames.egressZone) }
+        return openingZones(toHost.map { info in
+            var zone = info
+            // A policy's ACCEPT target applies whatever its zones; a zone's only with members.
+            if info.fields["target"] == "ACCEPT" { zone.fields["sources"] = "any" }
+            return zone
+        }, servicePorts: servicePorts, policy: policy).map { open in
+            let priority = policies.first { $0.name == open.zone }.flatMap { Int($0.fields["priority"] ?? "") } ?? 0
+            return (open.zone, open.ports, open.how, priority)
+        }
+    }
+
+    /// The doctor's line for each opening policy: a warning when it runs before cfsync's or
+    /// in allow mode.
+    public static func findings(policies: [(zone: String, ports: [UInt16], how: String, priority: Int)], mode: Mode) -> [Finding] {
+        policies.map { open in
+            let ports = open.ports.map(String.init).joined(separator: ", ")
+            let first = open.priority < FirewalldNames.priority
+            switch (mode, first) {
+            case (.lockdown, false):
+                return Finding("firewalld policies", .ok, "policy \(open.zone) opens tcp \(ports) (\(open.how)) but runs after cfsync's, whose drop comes first")
+            case (.lockdown, true):
+                return Finding("firewalld policies", .warning, "policy \(open.zone) (priority \(open.priority)) opens tcp \(ports) (\(open.how)) before cfsync's policy (priority \(FirewalldNames.priority)) runs: unlisted sources get in, lockdown is moot")
+            case (.allow, _):
+                return Finding("firewalld policies", .warning, "policy \(open.zone) opens tcp \(ports) to every source (\(open.how)): in allow mode that makes the allowlist moot")
+            }
+        }
+    }
+
     /// The doctor's line for each opening zone.
     public static func findings(_ zones: [(zone: String, ports: [UInt16], how: String)], mode: Mode) -> [Finding] {
         guard !zones.isEmpty else {

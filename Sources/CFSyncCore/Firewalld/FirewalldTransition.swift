@@ -157,7 +157,26 @@ public struct FirewalldTransition: Equatable, Sendable {
         for zone in want.egress where !have.egress.contains(zone) { set("--add-egress-zone=\(zone)") }
         if have.priority != want.priority { set("--set-priority=\(want.priority)") }
         if have.target != want.target { set("--set-target=\(want.target)") }
+        for key in Set(have.other.keys).union(want.other.keys).sorted() {
+            guard let option = otherOptions[key] else { continue }
+            let had = words(have.other[key]), wanted = words(want.other[key])
+            if option == "masquerade" {
+                if had != wanted { set(wanted == ["yes"] ? "--add-masquerade" : "--remove-masquerade") }
+                continue
+            }
+            for word in had where !wanted.contains(word) { set("--remove-\(option)=\(word)") }
+            for word in wanted where !had.contains(word) { set("--add-\(option)=\(word)") }
+        }
         return steps
+    }
+
+    /// The option that edits each of a policy's other settings (anyone may add a service to
+    /// cfsync's policy; a snapshot gives it back).
+    static let otherOptions = ["services": "service", "ports": "port", "protocols": "protocol", "masquerade": "masquerade",
+                               "forward-ports": "forward-port", "source-ports": "source-port", "icmp-blocks": "icmp-block"]
+
+    static func words(_ value: String?) -> [String] {
+        (value ?? "").split(separator: " ").map(String.init)
     }
 
     /// Removals first: a set never holds two overlapping entries (firewalld refuses them).
