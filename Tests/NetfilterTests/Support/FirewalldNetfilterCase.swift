@@ -66,13 +66,27 @@ class FirewalldNetfilterCase: NetfilterTestCase {
     // MARK: cfsync
 
     /// `cfsync <command> --backend firewalld …` next to the sandbox's firewalld.
-    func cfsyncFirewalld(_ command: String, _ extra: [String] = [], backend: String = "firewalld", json: Bool = true) throws -> CFSyncRun {
+    func cfsyncFirewalld(_ command: String, _ extra: [String] = []) throws -> CFSyncRun {
+        CFSyncRun(process: try firewalld.run(cfsyncArguments(command, ["--backend", "firewalld"] + extra)))
+    }
+
+    /// `cfsync <command> --backend auto …` with ufw inactive whatever the host's ufw is: a
+    /// copy of its ufw.conf saying `ENABLED=no` is mounted over it for this one run.
+    func cfsyncAuto(_ command: String, _ extra: [String] = []) throws -> CFSyncRun {
+        let arguments = cfsyncArguments(command, ["--backend", "auto"] + extra)
+        let host = "/etc/ufw/ufw.conf"
+        guard FileManager.default.fileExists(atPath: host) else { return CFSyncRun(process: try firewalld.run(arguments)) }
+        let inactive = work.appendingPathComponent("ufw.conf")
+        try "ENABLED=no\nLOGLEVEL=low\n".write(to: inactive, atomically: true, encoding: .utf8)
+        let script = "mount --bind \"$1\" \(host) || exit 97\nshift\nexec \"$@\"\n"
+        return CFSyncRun(process: try firewalld.run(["/bin/sh", "-c", script, "sh", inactive.path] + arguments))
+    }
+
+    private func cfsyncArguments(_ command: String, _ extra: [String]) -> [String] {
         let empty = work.appendingPathComponent("empty.toml")
         _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
-        var args = [NetfilterSuite.cfsyncBinary.path, command, "--backend", backend, "--state-dir", stateDir.path,
-                    "--source-v4", url("ips-v4"), "--source-v6", url("ips-v6"), "--config", empty.path]
-        if json { args += ["--output", "json"] }
-        return CFSyncRun(process: try firewalld.run(args + extra))
+        return [NetfilterSuite.cfsyncBinary.path, command, "--state-dir", stateDir.path, "--source-v4", url("ips-v4"),
+                "--source-v6", url("ips-v6"), "--config", empty.path, "--output", "json"] + extra
     }
 
     /// A run that must exit 0; returns it.
@@ -84,23 +98,18 @@ class FirewalldNetfilterCase: NetfilterTestCase {
         return run
     }
 
-    // MARK: reading firewalld back (through firewall-cmd, not cfsync)
+    // MARK: reading firewalld back (firewall-cmd, D-Bus and its files; not cfsync)
 
-    static func isOwn(_ name: String) -> Bool {
-        (name.split(separator: "/").last ?? "").hasPrefix("cfsync")
-    }
-
-    /// Everything that is not cfsync's, runtime and permanent, as firewalld lists it, plus
-    /// every permanent file that is not one of cfsync's objects: what must never change.
+    /// Everything that is not cfsync's, runtime and permanent: the zones as
+    /// `firewall-cmd --list-all-zones` lists them, the other ipsets and policies, and every
+    /// permanent file that is not one of cfsync's objects. What no cfsync command may change.
     func adminView() throws -> [String] {
         var view: [String] = []
         for scope in [[], ["--permanent"]] {
-            view.append(Self.ordered(try firewalld.run([FirewalldSandbox.firewallCmd] + scope + ["--list-all-zones"]).stdout))
-            let policies = Self.ordered(try firewalld.run([FirewalldSandbox.firewallCmd] + scope + ["--list-all-policies"]).stdout)
-            view += policies.components(separatedBy: "\n\n").filter { !Self.isOwn($0) }
-            for name in try ipsetNames(scope).filter({ !Self.isOwn($0) }) {
-                view.append(try firewalld.run([FirewalldSandbox.firewallCmd] + scope + ["--info-ipset=\(name)"]).stdout)
-            }
+            view.append(Self.ordered(try firewalld.cmd(scope + ["--list-all-zones"])))
+        }
+        for (scope, objects) in try allObjects() {
+            view.append("\(scope):\n\(objects.filter { !Self.isOwn($0) })")
         }
         let files = try firewalld.permanentFiles { !Self.isOwn($0) }
         return view + files.keys.sorted().map { "\($0):\n\(files[$0] ?? "")" }
@@ -121,30 +130,27 @@ class FirewalldNetfilterCase: NetfilterTestCase {
         return (lines + rules.sorted()).joined(separator: "\n")
     }
 
-    private func ipsetNames(_ scope: [String]) throws -> [String] {
-        let result = try firewalld.run([FirewalldSandbox.firewallCmd] + scope + ["--get-ipsets"])
-        guard result.succeeded else { throw SubprocessError(description: "\(result)") }
-        return result.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
-    }
-
-    /// cfsync's objects in one configuration (runtime or permanent) as firewall-cmd shows them.
+    /// Every ipset and policy in one configuration, each as its sorted lines (see
+    /// Fixtures/netfilter/firewalld_objects.py).
     struct Objects: Equatable, CustomStringConvertible {
-        /// ipset name -> "type …", "options …" and its sorted entries.
         var ipsets: [String: [String]] = [:]
-        /// policy name -> its lines (without the "(active)" mark), sorted.
         var policies: [String: [String]] = [:]
 
         var isEmpty: Bool { ipsets.isEmpty && policies.isEmpty }
 
+        func filter(_ include: (String) -> Bool) -> Objects {
+            Objects(ipsets: ipsets.filter { include($0.key) }, policies: policies.filter { include($0.key) })
+        }
+
         /// The entries of the ipsets that the policy `cfsync`'s accept rules name for `family`
-        /// ("ipv4" or "ipv6"): what the protected ports admit.
+        /// ("ipv4" or "ipv6"): the sources the protected ports admit.
         func accepted(_ family: String) -> [String] {
             let names = Set((policies["cfsync"] ?? []).filter { $0.hasSuffix(" accept") && $0.contains("family=\"\(family)\"") }
                 .compactMap { line -> String? in
                     guard let start = line.range(of: "ipset=\"") else { return nil }
                     return String(line[start.upperBound...].prefix { $0 != "\"" })
                 })
-            return names.sorted().flatMap { name in (ipsets[name] ?? []).filter { !$0.hasPrefix("type:") && !$0.hasPrefix("options:") } }.sorted()
+            return names.sorted().flatMap { (ipsets[$0] ?? []).filter { !$0.hasPrefix("type: ") && !$0.hasPrefix("options: ") } }.sorted()
         }
 
         var description: String {
@@ -153,36 +159,34 @@ class FirewalldNetfilterCase: NetfilterTestCase {
         }
     }
 
-    func ownObjects(permanent: Bool) throws -> Objects {
-        let scope = permanent ? ["--permanent"] : []
-        var objects = Objects()
-        for name in try ipsetNames(scope).filter(Self.isOwn) {
-            let info = try firewalld.run([FirewalldSandbox.firewallCmd] + scope + ["--info-ipset=\(name)"]).stdout
-            var lines: [String] = []
-            for line in info.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                if line.hasPrefix("entries:") {
-                    lines += line.dropFirst("entries:".count).split(separator: " ").map(String.init)
-                } else if line.hasPrefix("type:") || line.hasPrefix("options:") {
-                    lines.append(line)
-                }
-            }
-            objects.ipsets[name] = lines.sorted()
+    /// "runtime" and "permanent" -> every ipset and policy there, read over D-Bus in one process.
+    func allObjects() throws -> [(String, Objects)] {
+        let script = NetfilterSuite.fixtures.appendingPathComponent("netfilter/firewalld_objects.py").path
+        let result = try firewalld.run(["/usr/bin/python3", script])
+        guard result.succeeded,
+              let root = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: [String: [String]]]]
+        else { throw SubprocessError(description: "firewalld_objects.py: \(result)") }
+        return ["runtime", "permanent"].map { scope in
+            (scope, Objects(ipsets: root[scope]?["ipsets"] ?? [:], policies: root[scope]?["policies"] ?? [:]))
         }
-        let policyNames = try firewalld.run([FirewalldSandbox.firewallCmd] + scope + ["--get-policies"]).stdout
-        for name in policyNames.split(whereSeparator: \.isWhitespace).map(String.init).filter(Self.isOwn) {
-            let info = try firewalld.run([FirewalldSandbox.firewallCmd] + scope + ["--info-policy=\(name)"]).stdout
-            objects.policies[name] = info.split(separator: "\n").map { line in
-                line.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " (active)", with: "")
-            }.filter { !$0.isEmpty }.sorted()
-        }
-        return objects
     }
 
-    /// cfsync's objects in runtime and permanent configuration, asserted to be the same.
-    func ownObjects(file: StaticString = #filePath, line: UInt = #line) throws -> Objects {
-        let runtime = try ownObjects(permanent: false)
-        XCTAssertEqual(runtime, try ownObjects(permanent: true), "runtime and permanent configuration differ", file: file, line: line)
-        return runtime
+    /// cfsync's by name: an object, or a file under /etc/firewalld.
+    static func isOwn(_ name: String) -> Bool {
+        (name.split(separator: "/").last ?? "").hasPrefix("cfsync")
+    }
+
+    /// cfsync's objects in the runtime and the permanent configuration.
+    func ownObjects() throws -> (runtime: Objects, permanent: Objects) {
+        let all = try allObjects()
+        return (all[0].1.filter(Self.isOwn), all[1].1.filter(Self.isOwn))
+    }
+
+    /// cfsync's objects, asserted to be the same in runtime and permanent configuration.
+    func ownObjectsInStep(file: StaticString = #filePath, line: UInt = #line) throws -> Objects {
+        let own = try ownObjects()
+        XCTAssertEqual(own.runtime, own.permanent, "runtime and permanent configuration differ", file: file, line: line)
+        return own.runtime
     }
 
     // MARK: traffic

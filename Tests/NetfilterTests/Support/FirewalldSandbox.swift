@@ -158,6 +158,11 @@ final class FirewalldSandbox {
     /// `firewall-cmd <arguments>`, required to succeed; its stdout.
     @discardableResult
     func cmd(_ arguments: String...) throws -> String {
+        try cmd(arguments)
+    }
+
+    @discardableResult
+    func cmd(_ arguments: [String]) throws -> String {
         let result = try run([Self.firewallCmd] + arguments)
         guard result.succeeded else { throw SubprocessError(description: "firewall-cmd \(arguments.joined(separator: " ")): \(result)") }
         return result.stdout
