@@ -71,7 +71,8 @@ final class FirewalldTests: FirewalldNetfilterCase {
     }
 
     /// Cloudflare's 2021 change: no connection from a listed address fails while cfsync
-    /// switches sets; then rollback and remove leave exactly what was there before.
+    /// switches sets, and it reloads nothing (the admin's runtime-only port survives); then
+    /// rollback and remove leave exactly what was there before.
     func testSplitWithoutAGapThenRollbackAndRemoveAreExact() throws {
         try serveGoodLists()
         let admin = try adminView()
@@ -80,6 +81,7 @@ final class FirewalldTests: FirewalldNetfilterCase {
         let first = try ownObjectsInStep()
         let newV4 = ["104.16.0.0/13", "104.24.0.0/14", "173.245.48.0/20"]
         try writeList("ips-v4", newV4)
+        try firewalld.cmd("--zone=public", "--add-port=9090/tcp")
 
         let prober = try ContinuousProber(in: client, from: Address.clientListedV4, to: Address.originListedV4, port: 443)
         usleep(300_000)
@@ -95,6 +97,9 @@ final class FirewalldTests: FirewalldNetfilterCase {
         XCTAssertEqual(split.accepted("ipv6"), Self.goodV6, "\(split)")
         try assertConnects(from: Address.clientListedV4, to: Address.originListedV4, port: 443, "after the split")
         try assertDropped(from: Address.clientUnlistedV4, to: Address.originUnlistedV4, port: 443, "after the split")
+        XCTAssertEqual(try firewalld.cmd("--zone=public", "--list-ports"), "8080/tcp 9090/tcp\n", "the change reloaded firewalld")
+        try firewalld.cmd("--reload")
+        XCTAssertEqual(try ownObjectsInStep(), split, "the change is not the same in the permanent configuration")
 
         let rollback = try cfsyncFirewalld("rollback")
         XCTAssertEqual(rollback.status, 0, "\(rollback)")
