@@ -195,9 +195,13 @@ final class FirewalldTests: FirewalldNetfilterCase {
         try assertConnects(from: Address.clientListedV4, to: Address.originListedV4, port: 80, "allow mode")
         try assertNotConnects(from: Address.clientUnlistedV4, to: Address.originUnlistedV4, port: 80, "allow mode: the zone decides")
 
-        // Without firewalld, auto falls back to nftables.
+        // Without firewalld, auto falls back to nftables, and --backend firewalld starts nothing.
         firewalld.stop()
         let plan = try cfsyncAuto("plan")
         XCTAssertEqual(plan.string("backend"), "nftables", "\(plan)")
+        let stopped = try cfsyncFirewalld("apply")
+        XCTAssertEqual(stopped.status, 1, "\(stopped)")
+        XCTAssertTrue(stopped.string("error")?.hasPrefix("--backend firewalld: firewalld is not running") == true, "\(stopped)")
+        XCTAssertEqual(try origin.nft("list", "tables").stdout, "")
     }
 }
