@@ -82,6 +82,20 @@ final class FirewalldParsingTests: XCTestCase {
             ["policy allow-host-ipv6 exists only at runtime", "ipset x exists only at runtime"])
     }
 
+    /// firewall-cmd sorts rich rules by priority only, and ports and sources not at all: the
+    /// same configuration is printed in another order after a daemon start.
+    func testTheSameRulesAndPortsInAnotherOrderAreNoDrift() throws {
+        func zone(_ ports: String, _ rules: [String]) -> String {
+            "public\n  target: default\n  interfaces: \n  sources: \n  services: ssh\n  ports: \(ports)\n  rich rules: \n"
+                + rules.map { "\t\($0)\n" }.joined()
+        }
+        let a = "rule family=\"ipv4\" source address=\"198.51.100.0/24\" service name=\"http\" accept"
+        let b = "rule source ipset=\"admin-blocklist\" drop"
+        XCTAssertEqual(try FirewalldConfigDrift.differences(
+            runtime: .init(zones: zone("8080/tcp 9090/tcp", [a, b]), policies: "", ipsets: ""),
+            permanent: .init(zones: zone("9090/tcp 8080/tcp", [b, a]), policies: "", ipsets: "")), [])
+    }
+
     func testZonesThatOpenAProtectedPortAreNamedWithHow() throws {
         let zones = try FirewalldInfo.parseAll(FirewalldFixtures.text("list-all-zones.txt"))
         XCTAssertEqual(zones.count, 9)
@@ -89,13 +103,27 @@ final class FirewalldParsingTests: XCTestCase {
                         "https": try FirewalldInfo.parse(FirewalldFixtures.text("info-service-https.txt")).words("ports"),
                         "ssh": ["22/tcp"]]
         let policy = Policy(mode: .allow, ports: [80, 443], families: [.ipv4, .ipv6])
-        let open = FirewalldFindings.openingZones(zones, servicePorts: services, policy: policy)
+        let open = FirewalldFindings.openingZones(zones, defaultZone: "public", servicePorts: services, policy: policy)
         XCTAssertEqual(open.map(\.zone), ["public"])
         XCTAssertEqual(open.first?.ports, [80, 443])
         XCTAssertEqual(open.first?.how, "port 443/tcp, service http")
         XCTAssertEqual(FirewalldFindings.findings(open, mode: .allow).map(\.status), [.warning])
         XCTAssertEqual(FirewalldFindings.findings(open, mode: .lockdown).map(\.status), [.ok])
         XCTAssertEqual(FirewalldFindings.findings([], mode: .allow).map(\.status), [.ok])
+    }
+
+    /// Only the zones that take traffic from every source count: the default zone (it takes
+    /// every interface no zone names) and zones bound to interfaces. A zone bound to sources
+    /// opens the port to those sources only, and an unused zone to nobody.
+    func testOnlyTheDefaultZoneAndZonesWithInterfacesOpenToEverySource() throws {
+        func zone(_ name: String, interfaces: String = "", sources: String = "", target: String = "default") -> FirewalldInfo {
+            FirewalldInfo(name: name, fields: ["target": target, "interfaces": interfaces, "sources": sources, "services": "https", "ports": ""])
+        }
+        let zones = [zone("public"), zone("office", sources: "203.0.113.0/24"), zone("dmz"), zone("internal", interfaces: "eth1"),
+                     zone("trusted", sources: "192.0.2.0/24", target: "ACCEPT")]
+        let policy = Policy(mode: .allow, ports: [443], families: [.ipv4])
+        let open = FirewalldFindings.openingZones(zones, defaultZone: "public", servicePorts: ["https": ["443/tcp"]], policy: policy)
+        XCTAssertEqual(open.map(\.zone), ["public", "internal"])
     }
 
     func testOnlyAnEarlierPolicyOpeningAPortMakesLockdownMoot() throws {

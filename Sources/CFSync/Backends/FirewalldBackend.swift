@@ -133,7 +133,9 @@ public struct FirewalldBackend: Backend {
                 let info = try parsed { try FirewalldInfo.parse(try runner.check(["firewall-cmd", "--info-service=\(service)"])) }
                 servicePorts[service] = info.words("ports")
             }
-            findings += FirewalldFindings.findings(FirewalldFindings.openingZones(zones, servicePorts: servicePorts, policy: policy), mode: policy.mode)
+            let defaultZone = try runner.check(["firewall-cmd", "--get-default-zone"]).split(separator: "\n").first.map(String.init) ?? ""
+            findings += FirewalldFindings.findings(
+                FirewalldFindings.openingZones(zones, defaultZone: defaultZone, servicePorts: servicePorts, policy: policy), mode: policy.mode)
             findings += FirewalldFindings.findings(
                 policies: FirewalldFindings.openingPolicies(policies, servicePorts: servicePorts, policy: policy), mode: policy.mode)
         } catch {

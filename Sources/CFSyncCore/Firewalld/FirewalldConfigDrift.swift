@@ -17,7 +17,9 @@ public enum FirewalldConfigDrift {
 
     /// One line per zone, policy or ipset that differs; empty when a reload would change
     /// nothing but cfsync's objects. Interfaces are left out: firewalld keeps the runtime's
-    /// interface bindings across a reload (NetworkManager's connections).
+    /// interface bindings across a reload (NetworkManager's connections). Lists compare
+    /// without order: firewall-cmd prints rich rules sorted by priority only, and ports or
+    /// sources unsorted, so one configuration prints in different orders.
     public static func differences(runtime: Listing, permanent: Listing) throws -> [String] {
         var found: [String] = []
         for (kind, have, want) in [("zone", runtime.zones, permanent.zones), ("policy", runtime.policies, permanent.policies)] {
@@ -48,6 +50,8 @@ public enum FirewalldConfigDrift {
         for var info in try FirewalldInfo.parseAll(text) where !FirewalldNames.isOwn(info.name) {
             info.marks = []
             info.fields["interfaces"] = nil
+            info.fields = info.fields.mapValues { $0.split(separator: " ").sorted().joined(separator: " ") }
+            info.richRules.sort()
             result[info.name] = info
         }
         return result

@@ -3,26 +3,33 @@
 /// such a zone changes nothing; in allow mode the zone accepts every source and the
 /// allowlist is moot.
 public enum FirewalldFindings {
-    /// Each zone of `zones` (`--list-all-zones`) that opens a protected port: through its
-    /// ports, a service (`servicePorts`: service → `80/tcp`, … from `--info-service`) or a
-    /// target of ACCEPT; with the protected ports it opens.
-    public static func openingZones(_ zones: [FirewalldInfo], servicePorts: [String: [String]], policy: Policy) -> [(zone: String, ports: [UInt16], how: String)] {
+    /// Each zone of `zones` (`--list-all-zones`) that takes traffic from every source — the
+    /// default zone, which takes every interface no zone names, and the zones bound to
+    /// interfaces (a zone bound only to sources opens the port to those alone) — and opens a
+    /// protected port; with the protected ports it opens.
+    public static func openingZones(_ zones: [FirewalldInfo], defaultZone: String, servicePorts: [String: [String]], policy: Policy) -> [(zone: String, ports: [UInt16], how: String)] {
+        opening(zones.filter { $0.name == defaultZone || !$0.words("interfaces").isEmpty }, servicePorts: servicePorts, policy: policy)
+    }
+
+    /// Each of `objects` that opens a protected port: through its ports, a service
+    /// (`servicePorts`: service → `80/tcp`, … from `--info-service`) or a target of ACCEPT.
+    static func opening(_ objects: [FirewalldInfo], servicePorts: [String: [String]], policy: Policy) -> [(zone: String, ports: [UInt16], how: String)] {
         var found: [(String, [UInt16], String)] = []
-        for zone in zones {
-            if zone.fields["target"] == "ACCEPT", !zone.words("interfaces").isEmpty || !zone.words("sources").isEmpty {
-                found.append((zone.name, policy.ports, "target ACCEPT"))
+        for object in objects {
+            if object.fields["target"] == "ACCEPT" {
+                found.append((object.name, policy.ports, "target ACCEPT"))
                 continue
             }
             var ports: Set<UInt16> = [], how: [String] = []
-            for spec in zone.words("ports") {
+            for spec in object.words("ports") {
                 let opened = opens(spec, policy)
                 if !opened.isEmpty { ports.formUnion(opened); how.append("port \(spec)") }
             }
-            for service in zone.words("services") {
+            for service in object.words("services") {
                 let opened = (servicePorts[service] ?? []).flatMap { opens($0, policy) }
                 if !opened.isEmpty { ports.formUnion(opened); how.append("service \(service)") }
             }
-            if !ports.isEmpty { found.append((zone.name, ports.sorted(), how.joined(separator: ", "))) }
+            if !ports.isEmpty { found.append((object.name, ports.sorted(), how.joined(separator: ", "))) }
         }
         return found
     }
@@ -41,12 +48,7 @@ public enum FirewalldFindings {
     /// priority) accepts unlisted sources before cfsync's drop.
     public static func openingPolicies(_ policies: [FirewalldInfo], servicePorts: [String: [String]], policy: Policy) -> [(zone: String, ports: [UInt16], how: String, priority: Int)] {
         let toHost = policies.filter { $0.name != FirewalldNames.policy && $0.words("egress-zones").contains(FirewalldNames.egressZone) }
-        return openingZones(toHost.map { info in
-            var zone = info
-            // A policy's ACCEPT target applies whatever its zones; a zone's only with members.
-            if info.fields["target"] == "ACCEPT" { zone.fields["sources"] = "any" }
-            return zone
-        }, servicePorts: servicePorts, policy: policy).map { open in
+        return opening(toHost, servicePorts: servicePorts, policy: policy).map { open in
             let priority = policies.first { $0.name == open.zone }.flatMap { Int($0.fields["priority"] ?? "") } ?? 0
             return (open.zone, open.ports, open.how, priority)
         }
