@@ -13,8 +13,8 @@ final class FirewalldWatchTests: FirewalldNetfilterCase {
     /// Seconds each firewall-cmd call of this test took, next to the watch's own calls.
     private var calls: [Double] = []
 
-    func watch() throws -> Watching {
-        try Watching(firewalld.background([
+    func watch(_ environment: [String] = []) throws -> Watching {
+        try Watching(firewalld.background((environment.isEmpty ? [] : ["/usr/bin/env"] + environment) + [
             NetfilterSuite.cfsyncBinary.path, "watch", "--backend", "firewalld", "--state-dir", stateDir.path,
             "--config", work.appendingPathComponent("empty.toml").path, "--log-level", "debug",
             "--watch-interval", String(Self.interval), "--output", "json"]))
@@ -43,7 +43,7 @@ final class FirewalldWatchTests: FirewalldNetfilterCase {
         watching.process.stderr.components(separatedBy: "check: interval").count - 1
     }
 
-    func testRuntimeRemovalsAreRepairedWithinTwoReadsAndAReloadIsNoRepair() throws {
+    func testRuntimeRemovalsAreRepairedWithinThreeReadsAndAReloadIsNoRepair() throws {
         try serveGoodLists()
         try applied()
         let admin = try adminView()
@@ -84,12 +84,13 @@ final class FirewalldWatchTests: FirewalldNetfilterCase {
 
         // Worst case: the edit lands just after a check read that object; that check ends (at
         // most one read), the next starts a quarter interval later and finds it (one read), and
-        // the repair's runtime commands put it back (one call for the rule; for the entry, the
-        // other set filled and its rules added: two of four). A read is ten calls, each timed
-        // as this test's own calls took meanwhile (the median), next to the watch's; half as
-        // much again for the load to vary, plus 1 s for this test's polling (two calls).
+        // the repair reads once more (one read: nothing changed since) and its runtime commands
+        // put it back (one call for the rule; for the entry, the other set filled and its
+        // rules added: two of four). A read is ten calls, each timed as this test's own calls
+        // took meanwhile (the median), next to the watch's; half as much again for the load to
+        // vary, plus 1 s for this test's polling (two calls).
         let call = calls.sorted()[calls.count / 2], read = 10 * call
-        let bound = 1.5 * (2 * read + Self.interval / 4 + 4 * call) + 1
+        let bound = 1.5 * (3 * read + Self.interval / 4 + 4 * call) + 1
         func ms(_ seconds: [Double]) -> [Int] { seconds.map { Int(($0 * 1000).rounded()) } }
         print("firewalld watch (--watch-interval 1): firewall-cmd call \(ms([call])[0]) ms, bound \(ms([bound])[0]) ms; "
             + "restored after (ms) \(ms(restores)); listed source locked out (ms) \(ms(outages))")
@@ -127,5 +128,30 @@ final class FirewalldWatchTests: FirewalldNetfilterCase {
         XCTAssertEqual(report?["backend"] as? String, "firewalld", watching.process.stdout)
         XCTAssertEqual(report?["result"] as? String, "applied", watching.process.stdout)
         XCTAssertEqual((report?["last_repair"] as? [String: Any])?["total"] as? Int, 2, watching.process.stdout)
+    }
+
+    /// firewalld has no generation to refuse a stale change with: a reload between a check's
+    /// read and its change (here: the `after-observe` failpoint holds the check there) must
+    /// make it read and plan again, not apply the stale plan, fail the read-back and restore
+    /// the stale read. After the reload everything is in place: nothing to repair.
+    func testAReloadAfterACheckReadMakesItReadAndPlanAgain() throws {
+        try serveGoodLists()
+        try applied()
+        let objects = try ownObjectsInStep()
+        try firewalld.cmd("--ipset=cfsync-v4", "--remove-entry=104.16.0.0/12")
+        let watching = try watch(["CFSYNC_FAILPOINT=after-observe"])
+        let pause = "cfsync: failpoint after-observe"
+        _ = try watching.process.waitForLine(startingWith: pause, onStderr: true, timeout: 30)
+        try firewalld.cmd("--reload")
+        for _ in 0..<10 { watching.process.writeLine("") }
+        let deadline = Date().addingTimeInterval(30)
+        while watching.process.stderr.components(separatedBy: pause).count - 1 < 3, Date() < deadline { usleep(50_000) }
+
+        let log = watching.process.stderr
+        XCTAssertTrue(log.contains("reading it and planning again"), log)
+        XCTAssertEqual(watching.repairs, [], log)
+        XCTAssertFalse(log.contains("failed"), log)
+        XCTAssertEqual(try ownObjectsInStep(), objects, "\(log)")
+        XCTAssertEqual(watching.terminate(), 0, watching.process.stderr)
     }
 }
