@@ -155,12 +155,15 @@ public struct FirewalldBackend: Backend {
         }
     }
 
-    /// Over the observed state: firewalld has no generation to refuse a stale change with, and
-    /// a read is ten firewall-cmd calls; the run holds cfsync's lock and verifies by reading back.
+    /// Over the observed state, read once more first: firewalld has no generation to refuse a
+    /// stale change with, and a plan made before another change (a `firewall-cmd --reload`
+    /// during a watch's check) would fail its read-back, whose snapshot restore would then put
+    /// the stale read back. Changed: nothing applied, the run reads and plans again.
     public func apply(_ plan: SyncPlan, over observed: Observation) throws -> Applied {
         guard let state = observed.record as? FirewalldState else {
             throw CFSyncError.failed("firewalld: apply over an observation of another backend")
         }
+        guard try read() == state else { throw ChangedSinceObserved() }
         try run(FirewalldTransition(from: state, to: FirewalldLayout(policy: plan.policy).target(plan.desired, over: state.runtime)))
         return .unproven
     }
