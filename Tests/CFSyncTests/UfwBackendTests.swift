@@ -253,8 +253,8 @@ final class UfwBackendTests: XCTestCase {
 }
 
 extension UfwBackendTests {
-    /// An `allow 443/tcp` from anywhere before cfsync's deny makes lockdown moot: say so.
-    func testEarlierBroaderAllowIsAWarningAndADoctorFinding() throws {
+    /// Writes user.rules with an `allow 443/tcp` from anywhere added last; returns the text.
+    func writeBroadAllow() throws -> String {
         let broad = userRules.replacingOccurrences(of: "### END RULES ###", with: """
             ### tuple ### allow tcp 443 0.0.0.0/0 any 0.0.0.0/0 in
             -A ufw-user-input -p tcp --dport 443 -j ACCEPT
@@ -262,6 +262,12 @@ extension UfwBackendTests {
             ### END RULES ###
             """)
         try write("user.rules", broad)
+        return broad
+    }
+
+    /// An `allow 443/tcp` from anywhere before cfsync's deny makes lockdown moot: say so.
+    func testEarlierBroaderAllowIsAWarningAndADoctorFinding() throws {
+        let broad = try writeBroadAllow()
         let runner = ScriptedRunner(listSteps(broad, user6Rules) + listSteps(broad, user6Rules))
         let backend = try UfwBackend(paths: paths, runner: runner)
         // Before cfsync's first run its rules will go last, so every earlier allow counts
@@ -287,13 +293,7 @@ extension UfwBackendTests {
     /// A run reads ufw's files once: the plan's warnings come from that observation, not from
     /// another read (here the files are gone after it).
     func testWarningsComeFromTheObservedFiles() throws {
-        let broad = userRules.replacingOccurrences(of: "### END RULES ###", with: """
-            ### tuple ### allow tcp 443 0.0.0.0/0 any 0.0.0.0/0 in
-            -A ufw-user-input -p tcp --dport 443 -j ACCEPT
-
-            ### END RULES ###
-            """)
-        try write("user.rules", broad)
+        let broad = try writeBroadAllow()
         let runner = ScriptedRunner(listSteps(broad, user6Rules))
         let backend = try UfwBackend(paths: paths, runner: runner)
         let observed = try backend.observe(policy)
