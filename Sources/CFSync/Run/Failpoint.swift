@@ -18,9 +18,11 @@ enum Failpoint: String {
     /// its commit record instead.
     case setDump = "set-dump"
 
+    static let variable = "CFSYNC_FAILPOINT"
+
     func hit() throws {
         #if DEBUG
-        guard ProcessInfo.processInfo.environment["CFSYNC_FAILPOINT"] == rawValue else { return }
+        guard ProcessEnvironment.named([Self.variable])[Self.variable] == rawValue else { return }
         switch self {
         case .afterApply, .betweenTransactions, .setDump: throw CFSyncError.failed("failpoint \(rawValue)")
         case .holdLock: Thread.sleep(forTimeInterval: 2)
