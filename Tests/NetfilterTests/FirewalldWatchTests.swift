@@ -13,11 +13,9 @@ final class FirewalldWatchTests: FirewalldNetfilterCase {
     /// Seconds each firewall-cmd call of this test took, next to the watch's own calls.
     private var calls: [Double] = []
 
-    func watch(_ environment: [String] = []) throws -> Watching {
-        try Watching(firewalld.background((environment.isEmpty ? [] : ["/usr/bin/env"] + environment) + [
-            NetfilterSuite.cfsyncBinary.path, "watch", "--backend", "firewalld", "--state-dir", stateDir.path,
-            "--config", work.appendingPathComponent("empty.toml").path, "--log-level", "debug",
-            "--watch-interval", String(Self.interval), "--output", "json"]))
+    func watch(_ environment: [String: String] = [:]) throws -> Watching {
+        try Watching(firewalld.background(try cfsyncArguments(
+            "watch", ["--log-level", "debug", "--watch-interval", String(Self.interval)], backend: "firewalld", json: true, environment: environment)))
     }
 
     /// `firewall-cmd <arguments>`, timed into `calls`.
@@ -139,7 +137,7 @@ final class FirewalldWatchTests: FirewalldNetfilterCase {
         try applied()
         let objects = try ownObjectsInStep()
         try firewalld.cmd("--ipset=cfsync-v4", "--remove-entry=104.16.0.0/12")
-        let watching = try watch(["CFSYNC_FAILPOINT=after-observe"])
+        let watching = try watch(["CFSYNC_FAILPOINT": "after-observe"])
         let pause = "cfsync: failpoint after-observe"
         _ = try watching.process.waitForLine(startingWith: pause, onStderr: true, timeout: 30)
         try firewalld.cmd("--reload")

@@ -9,12 +9,7 @@ final class UfwTests: UfwNetfilterCase {
     }
 
     func cfsyncUfw(_ command: String, _ extra: [String] = []) throws -> CFSyncRun {
-        var args = [NetfilterSuite.cfsyncBinary.path, command, "--backend", "ufw", "--state-dir", stateDir.path,
-                    "--source-v4", url("ips-v4"), "--source-v6", url("ips-v6"), "--output", "json"]
-        let empty = work.appendingPathComponent("empty.toml")
-        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
-        args += ["--config", empty.path] + extra
-        return CFSyncRun(process: try ufw.run(args))
+        CFSyncRun(process: try ufw.run(try cfsyncArguments(command, extra, backend: "ufw", json: true)))
     }
 
     @discardableResult

@@ -67,26 +67,19 @@ class FirewalldNetfilterCase: NetfilterTestCase {
 
     /// `cfsync <command> --backend firewalld …` next to the sandbox's firewalld.
     func cfsyncFirewalld(_ command: String, _ extra: [String] = []) throws -> CFSyncRun {
-        CFSyncRun(process: try firewalld.run(cfsyncArguments(command, ["--backend", "firewalld"] + extra)))
+        CFSyncRun(process: try firewalld.run(try cfsyncArguments(command, extra, backend: "firewalld", json: true)))
     }
 
     /// `cfsync <command> --backend auto …` with ufw inactive whatever the host's ufw is: a
     /// copy of its ufw.conf saying `ENABLED=no` is mounted over it for this one run.
     func cfsyncAuto(_ command: String, _ extra: [String] = []) throws -> CFSyncRun {
-        let arguments = cfsyncArguments(command, ["--backend", "auto"] + extra)
+        let arguments = try cfsyncArguments(command, extra, backend: "auto", json: true)
         let host = "/etc/ufw/ufw.conf"
         guard FileManager.default.fileExists(atPath: host) else { return CFSyncRun(process: try firewalld.run(arguments)) }
         let inactive = work.appendingPathComponent("ufw.conf")
         try "ENABLED=no\nLOGLEVEL=low\n".write(to: inactive, atomically: true, encoding: .utf8)
         let script = "mount --bind \"$1\" \(host) || exit 97\nshift\nexec \"$@\"\n"
         return CFSyncRun(process: try firewalld.run(["/bin/sh", "-c", script, "sh", inactive.path] + arguments))
-    }
-
-    private func cfsyncArguments(_ command: String, _ extra: [String]) -> [String] {
-        let empty = work.appendingPathComponent("empty.toml")
-        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
-        return [NetfilterSuite.cfsyncBinary.path, command, "--state-dir", stateDir.path, "--source-v4", url("ips-v4"),
-                "--source-v6", url("ips-v6"), "--config", empty.path, "--output", "json"] + extra
     }
 
     /// A run that must exit 0; returns it.

@@ -93,23 +93,24 @@ class NetfilterTestCase: XCTestCase {
         try origin.background(try cfsyncArguments(command, extra, v4: nil, v6: nil, json: true, environment: environment))
     }
 
-    private func cfsyncArguments(
-        _ command: String, _ extra: [String], v4: String?, v6: String?, json: Bool, environment: [String: String]
+    /// The command line of a cfsync run with `backend`, the test's state dir and list server,
+    /// and never the host's configuration.
+    func cfsyncArguments(
+        _ command: String, _ extra: [String], backend: String = "nftables", v4: String? = nil, v6: String? = nil,
+        json: Bool = false, environment: [String: String] = [:]
     ) throws -> [String] {
         let binary = NetfilterSuite.cfsyncBinary.path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw SubprocessError(description: "the cfsync binary is not at \(binary) (build it, or set CFSYNC_BINARY)")
         }
         var args = environment.isEmpty ? [] : ["/usr/bin/env"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        args += [binary, command, "--backend", "nftables",
+        args += [binary, command, "--backend", backend,
                  "--state-dir", stateDir.path,
                  "--source-v4", v4 ?? url("ips-v4"), "--source-v6", v6 ?? url("ips-v6")]
-        if FileManager.default.fileExists(atPath: "/etc/cfsync/config.toml") {
-            // Keep the host's configuration out of the tests.
-            let empty = work.appendingPathComponent("empty.toml")
-            _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
-            args += ["--config", empty.path]
-        }
+        // Keep the host's configuration (/etc/cfsync/config.toml) out of the tests.
+        let empty = work.appendingPathComponent("empty.toml")
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
+        args += ["--config", empty.path]
         if json { args += ["--output", "json"] }
         return args + extra
     }
